@@ -53,7 +53,7 @@ def _looks_like_image(data: bytes) -> bool:
 
 
 def _normalise_code(data: bytes) -> bytes:
-    """A raw code from a text file: drop a BOM and the final line break, expand ``<GS>`` notation."""
+    """A raw code from a text file: drop a BOM and the final newline, expand ``<GS>`` notation."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     data = data.rstrip(b"\r\n")

@@ -37,12 +37,16 @@ def _signature(sig: SignatureReport, indent: str) -> list[str]:
 
 def render_report(report: VerificationReport, indent: str = "") -> str:
     """A summary a person can read: outcome first, then every check."""
-    lines = [f"{indent}{report.input or '<input>'}: {_outcome(report.indication, report.sub_indication)}"]
+    lines = [
+        f"{indent}{report.input or '<input>'}: {_outcome(report.indication, report.sub_indication)}"
+    ]
     if report.signer:
         lines.append(f"{indent}  signer: {report.signer}")
     if report.twoddoc is not None:
         header = report.twoddoc.header
-        kind = f"{header.doc_type} {header.doc_type_name}" if header.doc_type_name else header.doc_type
+        kind = (
+            f"{header.doc_type} {header.doc_type_name}" if header.doc_type_name else header.doc_type
+        )
         lines.append(
             f"{indent}  2D-Doc v{header.version:02d} {header.ca_id}/{header.cert_id}, type {kind}, "
             f"signed {header.signature_date or 'no date'}"
@@ -64,5 +68,8 @@ def report_json(report: VerificationReport) -> str:
 
 def error_json(name: str, error: SealdocError) -> str:
     """An input that could not be read, as a single JSON line."""
-    payload: dict[str, Any] = {"input": name, "error": {"type": type(error).__name__, "message": str(error)}}
+    payload: dict[str, Any] = {
+        "input": name,
+        "error": {"type": type(error).__name__, "message": str(error)},
+    }
     return json.dumps(payload, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Trust material: certificates, CRLs, ETSI trust lists, fetchers (see ``sealdoc.trust``)."""

@@ -1,0 +1,114 @@
+"""Everything a verifier may trust, gathered once: anchors, a verified trust list, a directory of
+certificates and CRLs, an optional fetcher, and the revocation policy enum."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from cryptography import x509
+
+from sealdoc._internal.trust.certificates import (
+    MAX_FILE_BYTES,
+    dedupe,
+    load_certificate_directory,
+    load_certificate_file,
+)
+from sealdoc._internal.trust.fetch import Fetcher
+from sealdoc._internal.trust.tsl import TrustList
+from sealdoc._internal.trust.tsl_signature import load_trust_list
+from sealdoc.errors import TrustError
+
+__all__ = ["RevocationPolicy", "TrustMaterial"]
+
+
+class RevocationPolicy(StrEnum):
+    """What to conclude when no revocation information can be obtained.
+
+    ``hard-fail``: the revocation check is INDETERMINATE (TRY_LATER). ``soft-fail``: it is
+    skipped, with a message saying revocation is unknown. ``off``: revocation is not checked.
+    A certificate found revoked is never accepted, whatever the policy (except ``off``).
+    """
+
+    HARD_FAIL = "hard-fail"
+    SOFT_FAIL = "soft-fail"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class TrustMaterial:
+    """Trust anchors and the material to find and check certificates with.
+
+    * ``anchors``: certificates trusted as given (``--trust-cert``). A CA anchor trusts what it
+      directly issued; an end-entity anchor (a participant certificate) is trusted itself.
+    * ``trust_list``: a TSL whose signature was verified against a pinned signer.
+    * ``certificates`` / ``crls``: an offline pool to find participant certificates and CRLs in
+      (``--certs DIR``); nothing in it is trusted by being there.
+    * ``fetcher``: used for certificate stores and CRL distribution points. ``None`` (the
+      default) means no network access at all.
+    """
+
+    anchors: tuple[x509.Certificate, ...] = ()
+    trust_list: TrustList | None = None
+    certificates: tuple[x509.Certificate, ...] = ()
+    crls: tuple[x509.CertificateRevocationList, ...] = ()
+    fetcher: Fetcher | None = None
+    #: Notes from loading (files skipped in the directory, TSL entries ignored), for display.
+    notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        trust_certs: Sequence[Path] = (),
+        tsl: Path | None = None,
+        tsl_signers: Sequence[Path] = (),
+        certs_dir: Path | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> TrustMaterial:
+        """Read trust material from files, as the CLI's options name them.
+
+        ``trust_certs``: PEM/DER files of anchors (``--trust-cert``); ``tsl``: a trust list
+        (``--tsl``), only accepted if signed by one of ``tsl_signers`` (``--tsl-signer``);
+        ``certs_dir``: certificates and CRLs, any file names (``--certs``). Raises
+        :class:`TrustError` if a file is unreadable or the TSL's signature is not trusted.
+        """
+        anchors = [cert for path in trust_certs for cert in load_certificate_file(path)]
+        notes: list[str] = []
+        trust_list = None
+        if tsl is not None:
+            signers = [cert for path in tsl_signers for cert in load_certificate_file(path)]
+            trust_list = load_trust_list(_read_file(tsl), signers=signers, source=str(tsl))
+            notes.extend(f"{tsl}: {problem}" for problem in trust_list.problems)
+        elif tsl_signers:
+            raise TrustError("a TSL signer was given without a trust list (--tsl)")
+        certificates: tuple[x509.Certificate, ...] = ()
+        crls: tuple[x509.CertificateRevocationList, ...] = ()
+        if certs_dir is not None:
+            directory = load_certificate_directory(certs_dir)
+            certificates, crls = directory.certificates, directory.crls
+            notes.extend(f"{path}: skipped ({reason})" for path, reason in directory.skipped)
+        return cls(
+            anchors=dedupe(anchors),
+            trust_list=trust_list,
+            certificates=certificates,
+            crls=crls,
+            fetcher=fetcher,
+            notes=tuple(notes),
+        )
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > 2 * MAX_FILE_BYTES:
+            raise TrustError(f"{path}: file of {size} bytes is too large for a trust list")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TrustError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise TrustError(f"{path}: is a directory, not a file") from exc
+    except OSError as exc:
+        raise TrustError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
