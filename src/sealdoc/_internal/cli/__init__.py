@@ -1,0 +1,1 @@
+"""Command modules of the ``sealdoc`` CLI, registered in :mod:`sealdoc.cli`."""

@@ -1,0 +1,127 @@
+"""``sealdoc.verify``: one entry point for a 2D-Doc code, a scanned image, or a sealed PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+
+from sealdoc._internal.inputs import DEFAULT_MAX_INPUT_BYTES, InputKind, LoadedInput, load_input
+from sealdoc.errors import DataMatrixError, ParseError
+from sealdoc.report import Check, Indication, SubIndication, VerificationReport
+from sealdoc.trust import RevocationPolicy, TrustMaterial
+from sealdoc.twoddoc.codec import TwoDDoc
+from sealdoc.twoddoc.verify import verify_code
+
+__all__ = ["verify"]
+
+
+def verify(
+    source: str | bytes | os.PathLike[str] | TwoDDoc,
+    *,
+    trust: TrustMaterial | None = None,
+    at: dt.datetime | None = None,
+    revocation: RevocationPolicy | str = RevocationPolicy.SOFT_FAIL,
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+) -> VerificationReport:
+    """Verify a document and return a complete report (never a bare boolean).
+
+    ``source`` is a path (a text file holding a raw 2D-Doc, an image, or a PDF: recognised by
+    content), raw ``bytes`` of any of those, a raw 2D-Doc string (starting ``DC01``..``DC04``), or
+    a parsed :class:`~sealdoc.twoddoc.TwoDDoc`.
+
+    ``trust`` holds what the verifier trusts (:meth:`TrustMaterial.load`); without it nothing is
+    trusted and a genuine document is ``INDETERMINATE``. ``at`` is the verification time
+    (default: now, UTC). Input that cannot be read at all raises a
+    :class:`~sealdoc.errors.InputError`; anything that can be read yields a report.
+    """
+    when = at if at is not None else dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    material = trust if trust is not None else TrustMaterial.load()
+    policy = RevocationPolicy(revocation)
+    if isinstance(source, TwoDDoc):
+        return verify_code(source, trust=material, at=when, revocation=policy)
+    loaded = load_input(source, max_bytes=max_bytes)
+    if loaded.kind is InputKind.CODE:
+        return verify_code(
+            loaded.data, trust=material, at=when, revocation=policy, input_name=loaded.name
+        )
+    if loaded.kind is InputKind.IMAGE:
+        return _verify_image(loaded, material, when, policy)
+    return _verify_pdf(loaded, material, when, policy)
+
+
+def _verify_image(
+    loaded: LoadedInput, trust: TrustMaterial, at: dt.datetime, policy: RevocationPolicy
+) -> VerificationReport:
+    from sealdoc.twoddoc.datamatrix import scan_image
+
+    codes = scan_image(loaded.data)
+    if not codes:
+        raise DataMatrixError(
+            f"{loaded.name}: no 2D-Doc code found in the image (is the DataMatrix whole, in focus "
+            "and at least 2 pixels per module?)"
+        )
+    reports = _verify_codes(codes, trust, at, policy, loaded.name)
+    if len(reports) == 1:
+        return reports[0]
+    return VerificationReport.from_checks(
+        [_summary_check(i, r) for i, r in enumerate(reports, 1)],
+        input=loaded.name,
+        format="image",
+        verified_at=at,
+        embedded_codes=reports,
+    )
+
+
+def _verify_codes(
+    codes: Sequence[str],
+    trust: TrustMaterial,
+    at: dt.datetime,
+    policy: RevocationPolicy,
+    name: str,
+) -> list[VerificationReport]:
+    """Verify each scanned code; a scanned symbol that does not parse is reported as failed."""
+    reports = []
+    for index, code in enumerate(codes, 1):
+        label = name if len(codes) == 1 else f"{name}#code{index}"
+        try:
+            reports.append(
+                verify_code(code, trust=trust, at=at, revocation=policy, input_name=label)
+            )
+        except ParseError as exc:
+            reports.append(
+                VerificationReport.from_checks(
+                    [
+                        Check.failed(
+                            "format",
+                            f"the scanned code is malformed: {exc}",
+                            SubIndication.FORMAT_FAILURE,
+                        )
+                    ],
+                    input=label,
+                    format="2d-doc",
+                    verified_at=at,
+                )
+            )
+    return reports
+
+
+def _summary_check(index: int, report: VerificationReport) -> Check:
+    """One check standing for a whole embedded code's report."""
+    message = f"2D-Doc #{index}: {report.indication.value}"
+    if report.indication is Indication.PASSED:
+        return Check.passed(f"twoddoc[{index}]", message)
+    sub = report.sub_indication or SubIndication.GENERIC
+    if report.indication is Indication.FAILED:
+        return Check.failed(f"twoddoc[{index}]", message, sub)
+    return Check.indeterminate(f"twoddoc[{index}]", message, sub)
+
+
+def _verify_pdf(
+    loaded: LoadedInput, trust: TrustMaterial, at: dt.datetime, policy: RevocationPolicy
+) -> VerificationReport:
+    from sealdoc.pades.document import verify_document
+
+    return verify_document(loaded, trust=trust, at=at, revocation=policy)
