@@ -1,4 +1,4 @@
-"""Run every benchmark (``make bench``): rates and ratios against baselines measured in the same run.
+"""Run every benchmark (``make bench``): rates and ratios against baselines of the same run.
 
     python bench/run.py                 # all benchmarks, default sizes
     python bench/run.py twoddoc batch   # only these
