@@ -151,9 +151,7 @@ class TestPki:
 
     def crl(self, repo: str = "issuing") -> bytes:
         """The DER CRL the service would serve at ``self.at``."""
-        return bytes(
-            self.arch.service_registry.get_crl(ServiceLabel(repo), self.at).dump()
-        )
+        return bytes(self.arch.service_registry.get_crl(ServiceLabel(repo), self.at).dump())
 
     def fetcher_backend(self, timeout_s: float = 5.0) -> Any:
         """A pyHanko fetcher backend (OCSP, CRL, certificates over HTTP)."""
@@ -163,7 +161,7 @@ class TestPki:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: Any) -> None:
         pass
 
 
@@ -207,12 +205,19 @@ class PkiServices:
             allow_time_override=False,
         )
         self._app = animator
-        thread = threading.Thread(
-            target=server.serve_forever, name="sealdoc-test-pki", daemon=True
-        )
+        thread = threading.Thread(target=server.serve_forever, name="sealdoc-test-pki", daemon=True)
         thread.start()
         self._server, self._thread, self._pki = server, thread, pki
         return pki
+
+    def set_time(self, at: datetime) -> None:
+        """Make the running services answer as if the time were ``at`` from now on."""
+        self.at = at
+        if self._pki is not None:
+            self._pki.at = at
+        animator = self._app
+        if isinstance(animator, Animator):
+            animator.fixed_time = at
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
