@@ -6,8 +6,7 @@ Nothing here is needed by a library user. Errors are mapped to exit codes in one
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,15 +14,11 @@ from typing import Any, NoReturn
 
 import click
 
-from sealdoc._internal.cli.common import (
-    key_options,
-    load_signing_key,
-    load_trust,
-    parse_date,
-    trust_options,
-)
+from sealdoc._internal.cli.common import load_trust, trust_options
+from sealdoc._internal.cli.seal import seal_command
+from sealdoc._internal.cli.twoddoc import twoddoc_group
 from sealdoc._internal.render import error_json, render_report, report_json
-from sealdoc.errors import InputError, SealdocError
+from sealdoc.errors import SealdocError
 from sealdoc.report import Indication, VerificationReport
 
 # Exit statuses of `sealdoc verify` (a public contract, see README).
@@ -39,8 +34,21 @@ EXIT_UNREADABLE = 4
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sealdoc")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log what the libraries underneath report.")
+def cli(verbose: bool) -> None:
     """Issue and verify trusted administrative documents (PAdES seals and 2D-Doc codes)."""
+    _configure_logging(verbose)
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Quiet by default: what pyHanko logs (with tracebacks) is already in the reports."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("sealdoc: %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    for noisy in ("pyhanko", "pyhanko_certvalidator", "fontTools", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.CRITICAL)
 
 
 @cli.command()
@@ -91,152 +99,8 @@ def _verify_exit_status(outcomes: Sequence[Indication | None]) -> int:
     return EXIT_PASSED
 
 
-@cli.group("2ddoc")
-def twoddoc_group() -> None:
-    """Sign, render and scan 2D-Doc codes."""
-
-
-@twoddoc_group.command("sign")
-@click.option("--type", "doc_type", required=True, help="Document type code (e.g. 01, 04, B0).")
-@click.option(
-    "--fields",
-    "fields_file",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='JSON object of data identifier to value, e.g. {"10": "MME DUPONT"}.',
-)
-@key_options
-@click.option("--ca-id", help="Certification authority id (default: the certificate's issuer CN).")
-@click.option("--cert-id", help="Certificate id (default: the certificate's subject CN).")
-@click.option(
-    "--issue-date",
-    callback=lambda _c, _p, v: parse_date(v) if v else None,
-    help="Document issue date (YYYY-MM-DD, default: today).",
-)
-@click.option(
-    "--signature-date",
-    callback=lambda _c, _p, v: parse_date(v) if v else None,
-    help="Signature date (YYYY-MM-DD, default: today).",
-)
-@click.option("--version", "code_version", type=click.IntRange(2, 4), default=4, show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the code here (raw bytes, control characters included). Default: stdout.",
-)
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Render a PNG.")
-@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Render an SVG.")
-def twoddoc_sign(
-    doc_type: str,
-    fields_file: Path,
-    ca_id: str | None,
-    cert_id: str | None,
-    issue_date: dt.date | None,
-    signature_date: dt.date | None,
-    code_version: int,
-    output: Path | None,
-    png: Path | None,
-    svg: Path | None,
-    **opts: Any,
-) -> None:
-    """Sign a 2D-Doc code with a key from a file, a PKCS#12 file or a PKCS#11 token."""
-    from sealdoc import twoddoc
-    from sealdoc._internal.files import write_atomic
-    from sealdoc.twoddoc import datamatrix
-
-    from sealdoc.twoddoc.jsonfields import fields_from_json
-
-    fields = fields_from_json(_read_fields(fields_file))
-    today = dt.datetime.now(dt.UTC).date()
-    with load_signing_key(opts) as key:
-        code = twoddoc.sign(
-            doc_type,
-            fields,
-            key,
-            ca_id=ca_id or _cn(key.certificate.issuer, "issuer", "--ca-id"),
-            cert_id=cert_id or _cn(key.certificate.subject, "subject", "--cert-id"),
-            issue_date=issue_date or _default_issue_date(doc_type, today),
-            signature_date=signature_date or today,
-            version=code_version,
-        )
-    if output is not None:
-        write_atomic(output, code.encode("latin-1"))
-    else:
-        click.echo(code.encode("unicode_escape").decode("ascii"))
-    if png is not None:
-        write_atomic(png, datamatrix.render_png(code))
-    if svg is not None:
-        write_atomic(svg, datamatrix.render_svg(code).encode("utf-8"))
-
-
-def _default_issue_date(doc_type: str, today: dt.date) -> dt.date | None:
-    """Today for the types whose header carries an issue date (§6), none for the others."""
-    from sealdoc.twoddoc import doc_type as lookup
-
-    known = lookup(doc_type)
-    return today if known is None or known.issue_date_required else None
-
-
-def _read_fields(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable JSON file ({exc})") from exc
-    if not isinstance(data, dict):
-        raise InputError(f'{path}: expected a JSON object such as {{"10": "MME DUPONT"}}')
-    return data
-
-
-def _cn(name: Any, what: str, flag: str) -> str:
-    from cryptography.x509.oid import NameOID
-
-    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if not values:
-        raise InputError(f"the certificate's {what} has no CN: give {flag}")
-    return str(values[0].value)
-
-
-@twoddoc_group.command("render")
-@click.argument("code_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--png", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--svg", type=click.Path(dir_okay=False, path_type=Path))
-def twoddoc_render(code_file: Path, png: Path | None, svg: Path | None) -> None:
-    """Render a raw code (text file) as a DataMatrix PNG and/or SVG."""
-    from sealdoc._internal.files import write_atomic
-    from sealdoc._internal.inputs import InputKind, load_input
-    from sealdoc.twoddoc import datamatrix
-
-    loaded = load_input(code_file)
-    if loaded.kind is not InputKind.CODE:
-        raise InputError(f"{code_file}: not a 2D-Doc code")
-    if png is None and svg is None:
-        raise click.UsageError("give --png and/or --svg")
-    code = loaded.data.decode("latin-1")
-    if png is not None:
-        write_atomic(png, datamatrix.render_png(code))
-    if svg is not None:
-        write_atomic(svg, datamatrix.render_svg(code).encode("utf-8"))
-
-
-@twoddoc_group.command("scan")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def twoddoc_scan(path: Path) -> None:
-    """Print the 2D-Doc codes found in an image or a PDF (control characters escaped)."""
-    from sealdoc._internal.inputs import InputKind, load_input
-    from sealdoc.twoddoc import datamatrix
-
-    loaded = load_input(path)
-    if loaded.kind is InputKind.PDF:
-        codes = datamatrix.scan_pdf(path)
-    elif loaded.kind is InputKind.IMAGE:
-        codes = datamatrix.scan_image(loaded.data)
-    else:
-        codes = [loaded.data.decode("latin-1")]
-    if not codes:
-        raise InputError(f"{path}: no 2D-Doc code found")
-    for code in codes:
-        click.echo(code.encode("unicode_escape").decode("ascii"))
+cli.add_command(twoddoc_group)
+cli.add_command(seal_command)
 
 
 # --------------------------------------------------------------------------- entry point
