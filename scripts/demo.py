@@ -18,6 +18,16 @@ OUT = ROOT / "demo-out"
 TRUST = ROOT / "fixtures" / "trust"
 DEMO = ROOT / "fixtures" / "demo"
 SEALDOC = [sys.executable, "-m", "sealdoc"]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.pdf_samples import sample_pdf  # noqa: E402
+from tests.support.pki_services import PKI_TIME, PkiServices, TestPki  # noqa: E402
+
+PKI_AT = PKI_TIME.isoformat()
+NOTICE_TEXT = (
+    "Facture F2026000123 - MME SPECIMEN CORINNE - 12 RUE DE LA REPUBLIQUE 75011 PARIS FR - "
+    "Montant TTC 84,20 EUR"
+)
 
 # Participant FR98/0001 of the test 2D-Doc PKI, listed in the signed test trust list.
 KEY = TRUST / "keys" / "FR98_0001.key.pem"
@@ -88,10 +98,35 @@ def demo_twoddoc() -> None:
     run(["verify", str(OUT / "code-01-forged.txt"), *trust], expect=1)
 
 
+def demo_pades(pki: TestPki) -> None:
+    step("PAdES: seal a specimen notice at B-LTA with its 2D-Doc stamped, against the local TSA")
+    material = pki.write_seal_material("seal-ecdsa", OUT / "seal-key")
+    root = pki.write_root(OUT / "seal-key")
+    notice = OUT / "notice.pdf"
+    notice.write_bytes(sample_pdf(text=NOTICE_TEXT))
+    run([
+        "seal", str(notice), "-o", str(OUT / "notice-sealed.pdf"),
+        "--key", str(material.key), "--cert", str(material.cert),
+        *(a for c in material.chain for a in ("--chain", str(c))),
+        "--level", "B-LTA", "--tsa", pki.tsa_url, "--trust-root", str(root),
+        "--2ddoc-type", "01", "--2ddoc-fields", str(DEMO / "fields_01_invoice.json"),
+        "--2ddoc-key", str(KEY), "--2ddoc-cert", str(CERT),
+        "--stamp-x", "420", "--stamp-y", "60", "--at", PKI_AT,
+    ])
+
+    step("PAdES: verify the sealed notice offline (validation data is embedded)")
+    run([
+        "verify", str(OUT / "notice-sealed.pdf"), "--trust-cert", str(root),
+        *TSL, "--certs", str(OUT / "certs"), "--revocation", "hard-fail", "--at", PKI_AT,
+    ])
+
+
 def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir()
     demo_twoddoc()
+    with PkiServices() as pki:
+        demo_pades(pki)
     step("done")
     print(f"Everything the demo made is in {OUT.relative_to(ROOT)}/")
     return 0
