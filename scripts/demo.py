@@ -32,7 +32,12 @@ NOTICE_TEXT = (
 # Participant FR98/0001 of the test 2D-Doc PKI, listed in the signed test trust list.
 KEY = TRUST / "keys" / "FR98_0001.key.pem"
 CERT = TRUST / "participants" / "FR98_0001.pem"
-TSL = ["--tsl", str(TRUST / "tsl" / "tsl_test.xml"), "--tsl-signer", str(TRUST / "tsl" / "tsl_signer.pem")]
+TSL = [
+    "--tsl",
+    str(TRUST / "tsl" / "tsl_test.xml"),
+    "--tsl-signer",
+    str(TRUST / "tsl" / "tsl_signer.pem"),
+]
 SIGNED_ON = "2026-03-02"
 VERIFY_AT = "2026-03-02T12:00:00+00:00"
 
@@ -71,13 +76,28 @@ def demo_twoddoc() -> None:
     step("2D-Doc: sign specimen codes as FR98/0001 and render them")
     for doc_type, fields, what in CODES:
         print(f"-- type {doc_type}: {what}")
-        run([
-            "2ddoc", "sign", "--type", doc_type, "--fields", str(DEMO / fields),
-            "--key", str(KEY), "--cert", str(CERT),
-            "--signature-date", SIGNED_ON,
-            "-o", str(OUT / f"code-{doc_type}.txt"),
-            "--png", str(OUT / f"code-{doc_type}.png"), "--svg", str(OUT / f"code-{doc_type}.svg"),
-        ])
+        run(
+            [
+                "2ddoc",
+                "sign",
+                "--type",
+                doc_type,
+                "--fields",
+                str(DEMO / fields),
+                "--key",
+                str(KEY),
+                "--cert",
+                str(CERT),
+                "--signature-date",
+                SIGNED_ON,
+                "-o",
+                str(OUT / f"code-{doc_type}.txt"),
+                "--png",
+                str(OUT / f"code-{doc_type}.png"),
+                "--svg",
+                str(OUT / f"code-{doc_type}.svg"),
+            ]
+        )
 
     step("2D-Doc: scan the rendered images back")
     for doc_type, _, _ in CODES:
@@ -104,21 +124,56 @@ def demo_pades(pki: TestPki) -> None:
     root = pki.write_root(OUT / "seal-key")
     notice = OUT / "notice.pdf"
     notice.write_bytes(sample_pdf(text=NOTICE_TEXT))
-    run([
-        "seal", str(notice), "-o", str(OUT / "notice-sealed.pdf"),
-        "--key", str(material.key), "--cert", str(material.cert),
-        *(a for c in material.chain for a in ("--chain", str(c))),
-        "--level", "B-LTA", "--tsa", pki.tsa_url, "--trust-root", str(root),
-        "--2ddoc-type", "01", "--2ddoc-fields", str(DEMO / "fields_01_invoice.json"),
-        "--2ddoc-key", str(KEY), "--2ddoc-cert", str(CERT),
-        "--stamp-x", "420", "--stamp-y", "60", "--at", PKI_AT,
-    ])
+    run(
+        [
+            "seal",
+            str(notice),
+            "-o",
+            str(OUT / "notice-sealed.pdf"),
+            "--key",
+            str(material.key),
+            "--cert",
+            str(material.cert),
+            *(a for c in material.chain for a in ("--chain", str(c))),
+            "--level",
+            "B-LTA",
+            "--tsa",
+            pki.tsa_url,
+            "--trust-root",
+            str(root),
+            "--2ddoc-type",
+            "01",
+            "--2ddoc-fields",
+            str(DEMO / "fields_01_invoice.json"),
+            "--2ddoc-key",
+            str(KEY),
+            "--2ddoc-cert",
+            str(CERT),
+            "--stamp-x",
+            "420",
+            "--stamp-y",
+            "60",
+            "--at",
+            PKI_AT,
+        ]
+    )
 
     step("PAdES: verify the sealed notice offline (validation data is embedded)")
-    run([
-        "verify", str(OUT / "notice-sealed.pdf"), "--trust-cert", str(root),
-        *TSL, "--certs", str(OUT / "certs"), "--revocation", "hard-fail", "--at", PKI_AT,
-    ])
+    run(
+        [
+            "verify",
+            str(OUT / "notice-sealed.pdf"),
+            "--trust-cert",
+            str(root),
+            *TSL,
+            "--certs",
+            str(OUT / "certs"),
+            "--revocation",
+            "hard-fail",
+            "--at",
+            PKI_AT,
+        ]
+    )
 
 
 def main() -> int:

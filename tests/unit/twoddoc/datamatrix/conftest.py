@@ -1,4 +1,4 @@
-"""Fixtures for the DataMatrix tests: spec reference codes and specimen images from fixtures/."""
+"""Fixtures for the DataMatrix tests: the spec §16 reference codes from fixtures/twoddoc/."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageOps
 
-SPEC = Path(__file__).resolve().parents[4] / "fixtures" / "2ddoc" / "spec"
-VECTORS = SPEC / "vectors" / "spec_v326_reference_codes_verified.json"
-IMAGES = SPEC / "images"
+FIXTURES = Path(__file__).resolve().parents[4] / "fixtures" / "twoddoc"
+VECTORS = FIXTURES / "spec_vectors" / "spec_v326_reference_codes_verified.json"
 
 
 def _reference_rows() -> list[dict[str, object]]:
@@ -27,7 +25,6 @@ def _code_of(row: dict[str, object]) -> str:
 
 REFERENCE_CODES: list[str] = [_code_of(row) for row in _reference_rows()]
 C40_CODES: list[str] = [code for code in REFERENCE_CODES if not code.startswith("DC01")]
-V01_CODES: list[str] = [code for code in REFERENCE_CODES if code.startswith("DC01")]
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +43,3 @@ def sample_code() -> str:
 def small_code() -> str:
     """The shortest C40 reference code (a 40x40 symbol): keeps degradation tests quick."""
     return min(C40_CODES, key=len)
-
-
-def to_image(matrix: tuple[tuple[bool, ...], ...], module: int = 4, quiet: int = 2) -> Image.Image:
-    """A module matrix as a grayscale image, without label."""
-    n = len(matrix)
-    image = Image.new("L", (n, n), 255)
-    image.putdata([0 if dark else 255 for row in matrix for dark in row])
-    image = image.resize((n * module, n * module), Image.Resampling.NEAREST)
-    return ImageOps.expand(image, border=quiet * module, fill=255)

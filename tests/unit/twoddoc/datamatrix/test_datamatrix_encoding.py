@@ -29,16 +29,22 @@ def test_two_leftover_c40_values_are_padded_with_shift1_as_section_10_3_2_says()
     assert encoded.ends_in_c40
 
 
-def test_group_separator_is_c40_shift1_29_never_fnc1(sample_code: str) -> None:
-    symbol = datamatrix.encode(sample_code)
-    data = _data_part(symbol)
-    assert data[0] == C40_LATCH  # spec §10.7.1: the code starts by latching to C40
-    # The whole header and message is one C40 run: no FNC1 or ASCII codeword before the end.
+def test_control_characters_are_c40_shift1_values_never_fnc1() -> None:
+    # Spec table 3: <GS> <RS> <US> are Shift1 (0) followed by 29, 30, 31.
+    assert encodation.c40_values(b"\x1d\x1e\x1f") == [0, 29, 0, 30, 0, 31]
+
+
+def test_header_message_and_signature_form_one_c40_run(sample_code: str) -> None:
+    # Spec §10.7.1: latch to C40, then everything in C40 triplets (no FNC1, no ASCII).
+    data = datamatrix.encode(sample_code).data_codewords
     values = encodation.c40_values(sample_code.encode("latin-1"))
-    assert values.count(0) >= sample_code.count("\x1d")  # every GS is Shift1 ...
-    pairs = list(zip(values, values[1:], strict=False))
-    assert sum(1 for a, b in pairs if (a, b) == (0, 29)) == sample_code.count("\x1d")  # ... 29
-    assert FNC1 not in data[: 1 + 2 * (len(values) // 3)]
+    triplets = len(values) // 3
+    assert data[0] == C40_LATCH
+    unpacked = []
+    for i in range(triplets):
+        v = (data[1 + 2 * i] << 8 | data[2 + 2 * i]) - 1
+        unpacked += [v // 1600, v // 40 % 40, v % 40]
+    assert unpacked == values[: 3 * triplets]
 
 
 def test_section_14_invoice_fills_a_44x44_symbol_with_a_final_unlatch() -> None:
@@ -109,7 +115,9 @@ def test_only_square_sizes_are_produced() -> None:
         assert all(len(row) == symbol.size for row in symbol.modules)
 
 
-def test_finder_pattern_is_solid_left_and_bottom_alternating_top_and_right(sample_code: str) -> None:
+def test_finder_pattern_is_solid_left_and_bottom_alternating_top_and_right(
+    sample_code: str,
+) -> None:
     modules = datamatrix.encode(sample_code).modules
     n = len(modules)
     assert all(modules[y][0] for y in range(n))

@@ -58,7 +58,9 @@ def test_label_under_the_symbol_stays_outside_the_quiet_zone(sample_code: str) -
 
 
 @pytest.mark.parametrize("side", ["bottom", "top", "left", "right"])
-def test_label_can_go_on_any_of_the_four_sides(sample_code: str, side: datamatrix.LabelSide) -> None:
+def test_label_can_go_on_any_of_the_four_sides(
+    sample_code: str, side: datamatrix.LabelSide
+) -> None:
     stamp = datamatrix.render_stamp(sample_code, label_side=side)
     horizontal = side in ("bottom", "top")
     assert (stamp.height > stamp.width) is horizontal
@@ -123,7 +125,9 @@ def test_bad_rendering_option_raises_encoding_error(
 
 
 def test_render_accepts_bytes_and_str_alike(sample_code: str) -> None:
-    assert datamatrix.render_png(sample_code) == datamatrix.render_png(sample_code.encode("latin-1"))
+    assert datamatrix.render_png(sample_code) == datamatrix.render_png(
+        sample_code.encode("latin-1")
+    )
 
 
 def test_rendering_is_deterministic(sample_code: str) -> None:

@@ -45,7 +45,9 @@ def _scale(image: Image.Image, factor: float) -> Image.Image:
 def _noise(image: Image.Image, sigma: float) -> Image.Image:
     """Gaussian noise around mid-grey blended in (seeded: Image.effect_noise is not)."""
     rng = random.Random(7)
-    values = bytes(min(255, max(0, round(rng.gauss(128, sigma)))) for _ in range(image.width * image.height))
+    values = bytes(
+        min(255, max(0, round(rng.gauss(128, sigma)))) for _ in range(image.width * image.height)
+    )
     return Image.blend(image, Image.frombytes("L", image.size, values), 0.35)
 
 
@@ -59,14 +61,18 @@ def _salt_and_pepper(image: Image.Image, fraction: float) -> Image.Image:
 
 def _shade(image: Image.Image) -> Image.Image:
     gradient = Image.linear_gradient("L").rotate(90).resize(image.size)
-    return Image.composite(image, Image.new("L", image.size, 0), gradient.point(lambda v: 90 + v * 165 // 255))
+    return Image.composite(
+        image, Image.new("L", image.size, 0), gradient.point(lambda v: 90 + v * 165 // 255)
+    )
 
 
 def _keystone(image: Image.Image, strength: float) -> Image.Image:
     padded = ImageOps.expand(image, border=image.width // 4, fill=255)
     w, h = padded.size
     d = strength * w
-    return padded.transform((w, h), Image.Transform.QUAD, (d, 0, 0, h, w, h, w - d, 0), Image.Resampling.BICUBIC)
+    return padded.transform(
+        (w, h), Image.Transform.QUAD, (d, 0, 0, h, w, h, w - d, 0), Image.Resampling.BICUBIC
+    )
 
 
 def _photo(image: Image.Image) -> Image.Image:
