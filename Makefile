@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMPS := .stamps
-DEB_PACKAGES := libdmtx0b softhsm2 poppler-utils
+DEB_PACKAGES := libdmtx0b softhsm2 poppler-utils chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint typecheck unit bench schemas clean deps

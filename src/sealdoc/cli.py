@@ -15,6 +15,15 @@ from typing import Any, NoReturn
 import click
 
 from sealdoc._internal.cli.common import load_trust, trust_options
+from sealdoc._internal.cli.delivery import (
+    api_key,
+    deliver,
+    domicile,
+    evidence,
+    inbox,
+    serve,
+    withdraw,
+)
 from sealdoc._internal.cli.seal import seal_command
 from sealdoc._internal.cli.twoddoc import twoddoc_group
 from sealdoc._internal.render import error_json, render_report, report_json
@@ -99,8 +108,18 @@ def _verify_exit_status(outcomes: Sequence[Indication | None]) -> int:
     return EXIT_PASSED
 
 
-cli.add_command(twoddoc_group)
-cli.add_command(seal_command)
+for command in (
+    twoddoc_group,
+    seal_command,
+    serve,
+    api_key,
+    deliver,
+    withdraw,
+    domicile,
+    inbox,
+    evidence,
+):
+    cli.add_command(command)
 
 
 # --------------------------------------------------------------------------- entry point

@@ -11,7 +11,7 @@ from tests.support.pki_services import PKI_TIME, TestPki
 
 from sealdoc.errors import TrustError
 from sealdoc.pades import verify_pdf
-from sealdoc.report import Indication
+from sealdoc.report import CheckStatus, Indication
 from sealdoc.trust import HttpFetcher, TrustMaterial
 from sealdoc.verification import verify
 
@@ -62,8 +62,13 @@ def test_sealdoc_verify_dispatches_pdfs_here(
     trusted = verify(
         path, trust=TrustMaterial(anchors=(pki.root,)), at=PKI_TIME, revocation="hard-fail"
     )
-    assert trusted.indication is Indication.PASSED
     assert trusted.format == "pdf"
     assert trusted.input == str(path)
+    assert [s.indication for s in trusted.signatures] == [Indication.PASSED, Indication.PASSED]
+    # The stamp is a dummy code (bad signature, fields absent from the page text): the seal
+    # passes, and the document as a whole does not, because its 2D-Doc does not.
+    assert trusted.check("twoddoc[1]").status is not CheckStatus.PASSED
+    assert trusted.check("twoddoc_payload").status is CheckStatus.PASSED
+    assert trusted.indication is Indication.FAILED
     untrusted = verify(path, at=PKI_TIME)
-    assert untrusted.indication is Indication.INDETERMINATE
+    assert untrusted.signatures[0].indication is Indication.INDETERMINATE
