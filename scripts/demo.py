@@ -6,11 +6,13 @@ Output goes to ``demo-out/``; the script prints each command it runs, then where
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +54,18 @@ def step(title: str) -> None:
     print(f"\n== {title}", flush=True)
 
 
-def run(args: list[str], *, expect: int = 0) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], *, expect: int = 0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     shown = " ".join(shlex.quote(str(a)) for a in ["sealdoc", *args])
     print(f"$ {shown.replace(str(ROOT) + '/', '')}", flush=True)
     done = subprocess.run(
-        [*SEALDOC, *args], cwd=ROOT, text=True, capture_output=True, check=False, env=os.environ
+        [*SEALDOC, *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        check=False,
+        env=env or os.environ,
     )
     if done.stdout:
         print(done.stdout.rstrip())
@@ -176,12 +185,112 @@ def demo_pades(pki: TestPki) -> None:
     )
 
 
+def demo_delivery(pki: TestPki, documents: list[Path]) -> None:
+    from tests.support.delivery_env import (
+        AGENCY_KEY,
+        RECIPIENT,
+        RECIPIENT_KEY,
+        SmtpCapture,
+        code_in,
+        free_port,
+        make_material,
+        make_settings,
+        settings_file,
+    )
+
+    step("Delivery: run the digital-domicile service on 127.0.0.1 with a local SMTP server")
+    base = OUT / "delivery"
+    material = make_material(base / "pki", pki)
+    smtp = SmtpCapture().start()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = make_settings(
+        material, base / "data", public_url=url, smtp_port=smtp.port, worker_interval_s=0.2
+    )
+    config = settings_file(settings, base / "delivery.json")
+    server = subprocess.Popen(
+        [*SEALDOC, "serve", "--config", str(config), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=(base / "server.log").open("w"),
+    )
+    recipient = {**os.environ, "SEALDOC_DELIVERY_URL": url, "SEALDOC_API_KEY": RECIPIENT_KEY}
+    agency = {**os.environ, "SEALDOC_DELIVERY_URL": url, "SEALDOC_API_KEY": AGENCY_KEY}
+    try:
+        _wait_for_server(url)
+        print(f"service at {url}, SMTP capture on port {smtp.port}")
+
+        step("Delivery: the recipient declares an e-mail domicile and confirms it")
+        run(["domicile", "declare", "--email", "courrier@entreprise.example"], env=recipient)
+        mail = smtp.wait_for(1, timeout=20)
+        if not mail:
+            raise SystemExit("demo: no confirmation e-mail arrived")
+        run(["domicile", "confirm", code_in(mail[0].get_content())], env=recipient)
+
+        step("Delivery: the agency deposits the sealed notices; only a link goes by e-mail")
+        message_ids = []
+        for document in documents:
+            done = run(
+                [
+                    "deliver",
+                    str(document),
+                    "--recipient",
+                    RECIPIENT,
+                    "--title",
+                    f"Avis {document.stem}",
+                    "--json",
+                ],
+                env=agency,
+            )
+            message_ids.append(json.loads(done.stdout)["message_id"])
+        notices = smtp.wait_for(1 + len(documents), timeout=20)[1:]
+        print(f"{len(notices)} notice e-mail(s) received; the first says:")
+        print("    " + notices[0].get_content().strip().replace("\n", "\n    "))
+
+        step("Delivery: the company's information system lists and fetches its documents")
+        run(["inbox", "list"], env=recipient)
+        fetched = OUT / "delivery" / "fetched.pdf"
+        run(["inbox", "fetch", message_ids[0], "-o", str(fetched)], env=recipient)
+
+        step("Delivery: the court-ready proof of the delivery, verified offline")
+        proof = OUT / "delivery" / "proof.pdf"
+        run(["evidence", "proof", message_ids[0], "-o", str(proof)], env=agency)
+        run(
+            [
+                "evidence",
+                "verify",
+                str(proof),
+                "--trust-cert",
+                str(material.root),
+                "--document",
+                str(fetched),
+            ]
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        smtp.stop()
+
+
+def _wait_for_server(url: str) -> None:
+    import urllib.request
+
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"demo: the delivery service did not start (see {OUT}/delivery/server.log)")
+
+
 def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir()
     demo_twoddoc()
     with PkiServices() as pki:
         demo_pades(pki)
+        demo_delivery(pki, [OUT / "notice-sealed.pdf"])
     step("done")
     print(f"Everything the demo made is in {OUT.relative_to(ROOT)}/")
     return 0
