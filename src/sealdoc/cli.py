@@ -24,6 +24,7 @@ from sealdoc._internal.cli.delivery import (
     serve,
     withdraw,
 )
+from sealdoc._internal.cli.issue import issue
 from sealdoc._internal.cli.seal import seal_command
 from sealdoc._internal.cli.twoddoc import twoddoc_group
 from sealdoc._internal.render import error_json, render_report, report_json
@@ -111,6 +112,7 @@ def _verify_exit_status(outcomes: Sequence[Indication | None]) -> int:
 for command in (
     twoddoc_group,
     seal_command,
+    issue,
     serve,
     api_key,
     deliver,

@@ -6,10 +6,14 @@ import json
 
 from pydantic import BaseModel
 
+from sealdoc.issuance.manifest import ManifestRow
+from sealdoc.issuance.profile import IssuerProfile
 from sealdoc.report import VerificationReport
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "verification-report": VerificationReport,
+    "issuer-profile": IssuerProfile,
+    "issuance-manifest-row": ManifestRow,
 }
 
 
