@@ -6,6 +6,7 @@ Output goes to ``demo-out/``; the script prints each command it runs, then where
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shlex
@@ -23,9 +24,11 @@ SEALDOC = [sys.executable, "-m", "sealdoc"]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.pdf_samples import sample_pdf  # noqa: E402
-from tests.support.pki_services import PKI_TIME, PkiServices, TestPki  # noqa: E402
+from tests.support.pki_services import PkiServices, TestPki  # noqa: E402
 
-PKI_AT = PKI_TIME.isoformat()
+# The demo runs at the real time: the local TSA, OCSP responder and CRLs answer as of now.
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+PKI_AT = NOW.isoformat()
 NOTICE_TEXT = (
     "Facture F2026000123 - MME SPECIMEN CORINNE - 12 RUE DE LA REPUBLIQUE 75011 PARIS FR - "
     "Montant TTC 84,20 EUR"
@@ -185,6 +188,114 @@ def demo_pades(pki: TestPki) -> None:
     )
 
 
+RECIPIENTS = [
+    (
+        "MME/SPECIMEN/CORINNE",
+        "Madame Corinne SPECIMEN",
+        "12 RUE DE LA REPUBLIQUE",
+        "75011",
+        "PARIS",
+    ),
+    ("M/EXEMPLE/HENRI", "Monsieur Henri EXEMPLE", "3 PLACE DU MARCHE", "69002", "LYON"),
+    ("MME/MODELE/ALICE", "Madame Alice MODELE", "8 ALLEE DES TILLEULS", "33000", "BORDEAUX"),
+    ("M/ESSAI/PAUL", "Monsieur Paul ESSAI", "41 QUAI DE LA LOIRE", "44000", "NANTES"),
+    ("MME/TEST/JEANNE", "Madame Jeanne TEST", "5 RUE DU PORT", "13002", "MARSEILLE"),
+]
+
+
+def demo_issue(pki: TestPki) -> list[Path]:
+    step("Batch issuance: seal specimen notices, each with its 2D-Doc, in one command (B-T)")
+    base = OUT / "issue"
+    material = pki.write_seal_material("seal-ecdsa", base / "keys")
+    root = pki.write_root(base / "keys")
+    chain = ", ".join(f'"{c}"' for c in material.chain)
+    (base / "issuer.toml").write_text(
+        f"""[seal]
+key = "{material.key}"
+cert = "{material.cert}"
+chain = [{chain}]
+level = "B-T"
+tsa = "{pki.tsa_url}"
+trust_roots = ["{root}"]
+reason = "Avis officiel"
+
+[twoddoc]
+ca_id = "FR98"
+cert_id = "0001"
+key = "{KEY}"
+cert = "{CERT}"
+
+[notice]
+issuer = ["Agence de test", "Service des attestations", "1 rue de la Paix", "75002 Paris"]
+place = "Paris"
+signatory = ["Le chef de service"]
+""",
+        encoding="utf-8",
+    )
+    rows = []
+    for index, (name, display, street, postcode, town) in enumerate(RECIPIENTS, 1):
+        rows.append(
+            {
+                "id": f"AVIS-{index:05d}",
+                "template": "notice",
+                "fields": {
+                    "recipient": [display, street.title(), f"{postcode} {town}"],
+                    "subject": "Attestation de domicile",
+                    "body": f"{display.split()[0]},\n\nNous attestons que vous résidez au "
+                    f"{street.title()}, {postcode} {town.title()}.",
+                    "lines": [["Adresse", f"{street} {postcode} {town}"]],
+                },
+                "twoddoc": {
+                    "type": "00",
+                    "fields": {
+                        "10": name,
+                        "20": "",
+                        "21": "",
+                        "22": street,
+                        "23": "",
+                        "24": postcode,
+                        "25": town,
+                        "26": "FR",
+                    },
+                },
+            }
+        )
+    manifest = base / "notices.jsonl"
+    manifest.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    args = [
+        "issue",
+        "--profile",
+        str(base / "issuer.toml"),
+        "--manifest",
+        str(manifest),
+        "--out",
+        str(base / "out"),
+        "--jobs",
+        "2",
+    ]
+    run(args)
+    step("Batch issuance: the same command again does nothing (every notice sealed exactly once)")
+    run(args)
+    outputs = sorted((base / "out").glob("*.pdf"))
+    step("Batch issuance: verify the issued notices (seal + 2D-Doc + page text)")
+    run(
+        [
+            "verify",
+            *map(str, outputs),
+            "--trust-cert",
+            str(root),
+            *TSL,
+            "--certs",
+            str(OUT / "certs"),
+            "--revocation",
+            "soft-fail",
+            "--at",
+            PKI_AT,
+        ]
+    )
+    return outputs
+
+
 def demo_delivery(pki: TestPki, documents: list[Path]) -> None:
     from tests.support.delivery_env import (
         AGENCY_KEY,
@@ -288,9 +399,10 @@ def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir()
     demo_twoddoc()
-    with PkiServices() as pki:
+    with PkiServices(at=NOW) as pki:
         demo_pades(pki)
-        demo_delivery(pki, [OUT / "notice-sealed.pdf"])
+        notices = demo_issue(pki)
+        demo_delivery(pki, notices[:3])
     step("done")
     print(f"Everything the demo made is in {OUT.relative_to(ROOT)}/")
     return 0

@@ -13,6 +13,7 @@ is :mod:`sealdoc.trust`'s business.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -41,6 +42,15 @@ def curve_hash(key: ec.EllipticCurvePublicKey) -> hashes.HashAlgorithm | None:
     return algorithm() if algorithm is not None else None
 
 
+def _scheme(algorithm: hashes.HashAlgorithm) -> tuple[ec.ECDSA, str]:
+    return ec.ECDSA(algorithm), algorithm.name.upper()
+
+
+#: The signature algorithm and its hash's name by curve (immutable; built once, as building one
+#: costs more than hashing a code).
+_ECDSA_BY_CURVE = {name: _scheme(algorithm()) for name, algorithm in CURVE_HASHES.items()}
+
+
 def check_signature(doc: TwoDDoc, public_key: object) -> Check:
     """Verify the signature of ``doc`` with ``public_key`` (or a certificate's key).
 
@@ -55,40 +65,41 @@ def check_signature(doc: TwoDDoc, public_key: object) -> Check:
             f"2D-Doc signatures are ECDSA; the key given is {type(key).__name__}",
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
         )
-    algorithm = curve_hash(key)
-    if algorithm is None:
+    curve = key.curve
+    scheme = _ECDSA_BY_CURVE.get(curve.name)
+    if scheme is None:
         return Check.failed(
             "signature",
-            f"curve {key.curve.name} is not used by 2D-Doc (P-256, P-384 or P-521 are)",
+            f"curve {curve.name} is not used by 2D-Doc (P-256, P-384 or P-521 are)",
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE,
         )
     if doc.signature is None:
         return Check.failed(
             "signature", "the code carries no signature", SubIndication.FORMAT_FAILURE
         )
-    size = (key.curve.key_size + 7) // 8
+    size = (curve.key_size + 7) // 8
     if len(doc.signature) != 2 * size:
         return Check.failed(
             "signature",
-            f"the signature has {len(doc.signature)} bytes; a {key.curve.name} signature r||s "
+            f"the signature has {len(doc.signature)} bytes; a {curve.name} signature r||s "
             f"has {2 * size}",
             SubIndication.FORMAT_FAILURE,
         )
     r = int.from_bytes(doc.signature[:size], "big")
     s = int.from_bytes(doc.signature[size:], "big")
+    ecdsa, hash_name = scheme
     try:
-        key.verify(encode_dss_signature(r, s), doc.signed_data, ec.ECDSA(algorithm))
+        key.verify(encode_dss_signature(r, s), doc.signed_data, ecdsa)
     except InvalidSignature:
         return Check.failed(
             "signature",
-            f"the ECDSA signature does not match the signed data ({key.curve.name}, "
-            f"{algorithm.name.upper()}): the code was altered or signed with another key",
+            f"the ECDSA signature does not match the signed data ({curve.name}, "
+            f"{hash_name}): the code was altered or signed with another key",
             SubIndication.SIG_CRYPTO_FAILURE,
         )
     return Check.passed(
         "signature",
-        f"ECDSA {key.curve.name}/{algorithm.name.upper()} signature over "
-        f"{len(doc.signed_data)} bytes verified",
+        f"ECDSA {curve.name}/{hash_name} signature over {len(doc.signed_data)} bytes verified",
     )
 
 
@@ -98,7 +109,8 @@ def check_fields(doc: TwoDDoc) -> Check:
     perimeter = header.effective_perimeter
     problems = _header_problems(doc)
     rules = rules_for(header.doc_type, perimeter)
-    binary = sum(f.encoding == "binary" for f in doc.fields + doc.annex)
+    c40 = [f for f in doc.fields if f.encoding == "c40"]
+    binary = len(doc.fields) - len(c40) + sum(f.encoding == "binary" for f in doc.annex)
     unchecked = (
         f"; {binary} binary field(s) not checked (no published identifiers)" if binary else ""
     )
@@ -108,19 +120,26 @@ def check_fields(doc: TwoDDoc) -> Check:
         return Check.skipped(
             "fields", f"perimeter {perimeter} has no published data identifiers{unchecked}"
         )
-    problems += _field_problems(doc.fields, "field")
-    problems += _field_problems(doc.annex, "annex field")
-    c40 = [f for f in doc.fields if f.encoding == "c40"]
+    not_allowed = []  # reported after the problems of the values, the annex's included
+    for field in c40:
+        entry = identifier(field.id)
+        if entry is None:
+            problems.append(f"field {field.id}: unknown data identifier (not in §7)")
+            continue
+        found = value_problems(entry, field.raw, truncated=field.truncated)
+        if found:
+            problems += [f"field {field.id} ({entry.name}): {problem}" for problem in found]
+        if rules is not None and not rules.allows(field.id):
+            not_allowed.append(f"field {field.id}: not allowed in document type {header.doc_type}")
+    if doc.annex:
+        problems += _field_problems(doc.annex, "annex field")
+    problems += not_allowed
+    ids = [f.id for f in c40]
     if rules is not None:
-        values = {f.id: f.raw for f in c40}
-        problems += [
-            f"field {f.id}: not allowed in document type {header.doc_type}"
-            for f in c40
-            if identifier(f.id) is not None and not rules.allows(f.id)
-        ]
-        problems += [violation.message for violation in rules.missing(values)]
-    repeated = sorted(di for di, count in Counter(f.id for f in c40).items() if count > 1)
-    problems += [f"field {di}: appears more than once" for di in repeated]
+        problems += [violation.message for violation in rules.missing({f.id: f.raw for f in c40})]
+    if len(set(ids)) != len(ids):
+        repeated = sorted(di for di, count in Counter(ids).items() if count > 1)
+        problems += [f"field {di}: appears more than once" for di in repeated]
     if problems:
         return _failed(problems, unchecked)
     notes = f" (read with allowances: {'; '.join(doc.notes)})" if doc.notes else ""
@@ -163,7 +182,7 @@ def _header_problems(doc: TwoDDoc) -> list[str]:
     return problems
 
 
-def _field_problems(fields: tuple[Field, ...], what: str) -> list[str]:
+def _field_problems(fields: Sequence[Field], what: str) -> list[str]:
     problems = []
     for field in fields:
         if field.encoding == "binary":

@@ -17,6 +17,7 @@ content against the specification and :func:`sealdoc.twoddoc.check_signature` th
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -24,7 +25,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from sealdoc.errors import ParseError
-from sealdoc.report import FieldValue, TwoDDocHeaderInfo, TwoDDocInfo
+from sealdoc.report import FieldValue, TwoDDocInfo
 from sealdoc.twoddoc._base32 import b32decode_strict
 from sealdoc.twoddoc.binary import BinaryBlock, parse_tail
 from sealdoc.twoddoc.dictionary import decode_value, identifier
@@ -32,11 +33,19 @@ from sealdoc.twoddoc.doctypes import doc_type, rules_for
 from sealdoc.twoddoc.header import (
     BINARY_HEADER_LENGTH,
     BINARY_MARKER,
+    C40_HEADER_LENGTHS,
     Header,
     parse_binary_header,
     parse_c40_header,
 )
-from sealdoc.twoddoc.message import GS, RawField, Split, field_boundaries, split_message
+from sealdoc.twoddoc.message import (
+    GS,
+    RawField,
+    SearchBudget,
+    Split,
+    field_boundaries,
+    split_message,
+)
 from sealdoc.twoddoc.models import GenericDocument, TypedDocument, validate_document
 from sealdoc.twoddoc.multicode import parse_segment
 
@@ -46,7 +55,7 @@ __all__ = ["MAX_CODE_BYTES", "V01_SIGNATURE_LENGTH", "Field", "TwoDDoc"]
 MAX_CODE_BYTES = 32 * 1024
 #: v01 codes carry a raw P-256 signature (64 bytes) right after the message.
 V01_SIGNATURE_LENGTH = 64
-_TEXT = frozenset(range(0x20, 0x7F)) | {0x1D, 0x1E}
+_NON_TEXT = re.compile(rb"[^\x20-\x7e\x1d\x1e]")
 # A mixed code switches to binary after its last C40 field: the printable bytes a binary block
 # may start with cover a few field boundaries at most, so only the last ones are tried.
 _MAX_SWITCH_CANDIDATES = 64
@@ -69,10 +78,18 @@ class Field:
     encoding: Literal["c40", "binary"] = "c40"
 
     def to_value(self) -> FieldValue:
+        return FieldValue.model_validate(self._value_data())
+
+    def _value_data(self) -> dict[str, object]:
+        """The :class:`~sealdoc.report.FieldValue` of this field, as data to validate."""
         name = self.name or ("binary data" if self.encoding == "binary" else "unknown identifier")
-        return FieldValue(
-            id=self.id, name=name, raw=self.raw, value=_plain(self.value), truncated=self.truncated
-        )
+        return {
+            "id": self.id,
+            "name": name,
+            "raw": self.raw,
+            "value": _plain(self.value),
+            "truncated": self.truncated,
+        }
 
 
 def _plain(value: object) -> object:
@@ -159,20 +176,23 @@ class TwoDDoc:
     def to_info(self) -> TwoDDocInfo:
         """The decoded content for a :class:`~sealdoc.report.VerificationReport`."""
         header = self.header
-        return TwoDDocInfo(
-            header=TwoDDocHeaderInfo(
-                version=header.version,
-                ca_id=header.ca_id,
-                cert_id=header.cert_id,
-                issue_date=header.issue_date,
-                signature_date=header.signature_date,
-                doc_type=header.doc_type,
-                doc_type_name=self.doc_type_name,
-                perimeter=header.perimeter,
-                country=header.country,
-            ),
-            fields=[f.to_value() for f in self.fields],
-            annex=[f.to_value() for f in self.annex],
+        # one validation of the whole tree (the nested models are built by pydantic-core)
+        return TwoDDocInfo.model_validate(
+            {
+                "header": {
+                    "version": header.version,
+                    "ca_id": header.ca_id,
+                    "cert_id": header.cert_id,
+                    "issue_date": header.issue_date,
+                    "signature_date": header.signature_date,
+                    "doc_type": header.doc_type,
+                    "doc_type_name": self.doc_type_name,
+                    "perimeter": header.perimeter,
+                    "country": header.country,
+                },
+                "fields": [f._value_data() for f in self.fields],
+                "annex": [f._value_data() for f in self.annex],
+            }
         )
 
 
@@ -191,11 +211,12 @@ def _to_bytes(data: bytes | str) -> bytes:
 
 
 def _first_non_text(data: bytes, start: int) -> int | None:
-    return next((i for i in range(start, len(data)) if data[i] not in _TEXT), None)
+    match = _NON_TEXT.search(data, start)
+    return match.start() if match is not None else None
 
 
 def _fields(split: Split) -> tuple[Field, ...]:
-    return tuple(_field(f) for f in split.fields)
+    return tuple([_field(f) for f in split.fields])
 
 
 def _field(raw: RawField) -> Field:
@@ -210,11 +231,17 @@ def _binary_field(block: BinaryBlock) -> Field:
     return Field(f"{block.id:02X}", None, block.data.hex().upper(), block.data, encoding="binary")
 
 
-def _split(text: str, header: Header | None, offset: int, what: str = "") -> Split:
+def _split(
+    text: str,
+    header: Header | None,
+    offset: int,
+    what: str = "",
+    budget: SearchBudget | None = None,
+) -> Split:
     """Split a C40 message (``header`` gives the type's rules; ``None``: no type, an annex)."""
     rules = rules_for(header.doc_type, header.effective_perimeter) if header else None
     try:
-        split = split_message(text, rules)
+        split = split_message(text, rules, budget=budget)
     except ParseError as exc:
         position = None if exc.offset is None else exc.offset + offset
         message = exc.message.rsplit(" (at offset", 1)[0]
@@ -226,7 +253,7 @@ def _split(text: str, header: Header | None, offset: int, what: str = "") -> Spl
 
 def _parse_c40(raw: bytes) -> TwoDDoc:
     header = parse_c40_header(raw[:26].decode("latin-1"))
-    start = {1: 22, 2: 22, 3: 24}.get(header.version, 26)
+    start = C40_HEADER_LENGTHS[header.version]
     if header.version == 1:
         return _parse_v01(raw, header, start)
     stop = _first_non_text(raw, start)
@@ -257,10 +284,9 @@ def _parse_c40_signed(raw: bytes, header: Header, start: int, stop: int) -> TwoD
     """A C40 code whose signature follows the ``<US>`` at ``stop``."""
     split = _split(raw[start:stop].decode("ascii"), header, start)
     signature, annex_text = _c40_signature(raw, header, stop + 1)
-    annex: Split = Split(())
-    if annex_text is not None:
-        annex_start = len(raw) - len(annex_text)
-        annex = _split(annex_text, None, annex_start, "annex: ")
+    if annex_text is None:
+        return TwoDDoc(header, _fields(split), (), raw[:stop], signature, raw, split.notes)
+    annex = _split(annex_text, None, len(raw) - len(annex_text), "annex: ")
     return TwoDDoc(
         header,
         _fields(split),
@@ -274,12 +300,11 @@ def _parse_c40_signed(raw: bytes, header: Header, start: int, stop: int) -> TwoD
 
 def _c40_signature(raw: bytes, header: Header, start: int) -> tuple[bytes, str | None]:
     """The Base32 signature after ``<US>``, and the annex text after it (v04), if any."""
-    rest = raw[start:]
-    bad = next((i for i, b in enumerate(rest) if b not in _TEXT), None)
+    bad = _first_non_text(raw, start)
     if bad is not None:
-        what = "a line break" if rest[bad] in (0x0A, 0x0D) else f"byte 0x{rest[bad]:02X}"
-        raise ParseError(f"{what} after the signature separator <US>", offset=start + bad)
-    text = rest.decode("ascii")
+        what = "a line break" if raw[bad] in (0x0A, 0x0D) else f"byte 0x{raw[bad]:02X}"
+        raise ParseError(f"{what} after the signature separator <US>", offset=bad)
+    text = raw[start:].decode("ascii")
     signature_text, separator, annex = text.partition(GS)
     if separator and header.version < 4:
         raise ParseError(
@@ -334,10 +359,11 @@ def _parse_mixed(raw: bytes, header: Header, start: int, stop: int) -> TwoDDoc:
     text = raw[start:stop].decode("ascii")
     failure: ParseError | None = None
     readings: list[TwoDDoc] = []
+    budget = SearchBudget()  # one bound for the searches of every switch tried
     for boundary in reversed(field_boundaries(text)[-_MAX_SWITCH_CANDIDATES:]):
         try:
             tail = parse_tail(raw, start + boundary)
-            split = _split(text[:boundary], header, start)
+            split = _split(text[:boundary], header, start, budget=budget)
         except ParseError as exc:
             failure = failure or exc
             continue

@@ -57,6 +57,7 @@ ValueKind = Literal[
 _DECIMAL = re.compile(r"-?[0-9]+(,[0-9]+)?")
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CONTROL_NAMES = {"\x1d": "<GS>", "\x1e": "<RS>", "\x1f": "<US>"}
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class DataIdentifier:
     corrections: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def fixed(self) -> bool:
         """Whether the value has one fixed length (then it is never followed by ``<GS>``)."""
         return self.max is not None and self.min == self.max
@@ -94,6 +95,9 @@ class DataIdentifier:
 def _table() -> Mapping[str, DataIdentifier]:
     text = resources.files("sealdoc.twoddoc").joinpath("data/identifiers.json").read_text("utf-8")
     rows = json.loads(text)["identifiers"]
+    controls = [row["id"] for row in rows if _CONTROL.search("".join(row["charset"]))]
+    if controls:  # value_problems relies on it: a value within its charset holds no separator
+        raise AssertionError(f"identifiers.json: control characters allowed in DI {controls}")
     return {
         row["id"]: DataIdentifier(
             id=row["id"],
@@ -198,20 +202,28 @@ def value_problems(di: DataIdentifier, raw: str, *, truncated: bool = False) -> 
 
     Empty when the value is valid. Messages are sentences without the DI; callers prefix it.
     """
-    problems: list[str] = []
-    controls = sorted({c for c in raw if ord(c) < 0x20 or ord(c) == 0x7F})
-    if controls:
-        names = ", ".join(_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in controls)
-        problems.append(
-            f"contains control character(s) {names}: a value holding separators would "
-            "change how the code is read (malicious or corrupt field)"
-        )
-    outside = sorted({c for c in raw if c not in di.charset and c not in controls})
-    if outside:
-        problems.append(
-            f"character(s) {''.join(outside)!r} not allowed (allowed: {di.describe_charset()})"
-        )
     length = len(raw)
+    if (
+        not truncated
+        and di.min <= length
+        and (di.max is None or length <= di.max)
+        and di.charset.issuperset(raw)  # no charset holds a control character (see _table)
+    ):
+        return _kind_problems(di, raw)
+    problems: list[str] = []
+    if not di.charset.issuperset(raw) or _CONTROL.search(raw):
+        controls = sorted({c for c in raw if ord(c) < 0x20 or ord(c) == 0x7F})
+        if controls:
+            names = ", ".join(_CONTROL_NAMES.get(c, f"U+{ord(c):04X}") for c in controls)
+            problems.append(
+                f"contains control character(s) {names}: a value holding separators would "
+                "change how the code is read (malicious or corrupt field)"
+            )
+        outside = sorted({c for c in raw if c not in di.charset and c not in controls})
+        if outside:
+            problems.append(
+                f"character(s) {''.join(outside)!r} not allowed (allowed: {di.describe_charset()})"
+            )
     if truncated and di.fixed:
         problems.append("a fixed-length field may not be truncated")
     if truncated and di.kind == "url":

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sealdoc.twoddoc.dictionary import identifier
+from sealdoc.twoddoc.dictionary import all_identifiers, identifier
 
 __all__ = [
     "DOC_TYPES",
@@ -194,14 +194,19 @@ class FieldRules:
         broken += sum(not any(g <= present for g in groups) for groups in self.one_of)
         return broken + len(ids) - len(present)
 
+    @functools.cached_property
+    def _allowed(self) -> frozenset[str]:
+        return frozenset(
+            entry.id
+            for entry in all_identifiers()
+            if entry.id not in self.forbidden
+            and (entry.id in self._mentioned or entry.section in self.sections)
+        )
+
     def allows(self, di: str) -> bool:
-        """Whether ``di`` may appear in a document of this type."""
-        if di in self.forbidden:
-            return False
-        if di in self.mentioned():
-            return True
-        entry = identifier(di)
-        return entry is not None and entry.section in self.sections
+        """Whether ``di`` may appear in a document of this type (a DI of §7: named for the type
+        in §8, or of one of its sections, and not forbidden)."""
+        return di in self._allowed
 
     def missing(self, values: Mapping[str, str]) -> list[Violation]:
         """What the fields ``values`` (DI -> raw text) lack of the mandatory ones, one entry per

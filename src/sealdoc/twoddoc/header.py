@@ -50,6 +50,8 @@ BINARY_MARKER = 0xDC
 BINARY_HEADER_LENGTH = 19
 
 _ALNUM = re.compile(r"[A-Z0-9]*")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_VERSION = re.compile(r"[0-9]{2}")
 
 
 class Header(BaseModel):
@@ -83,7 +85,7 @@ def parse_c40_header(text: str) -> Header:
     if not text.startswith("DC"):
         raise ParseError("not a 2D-Doc: a C40 code starts with 'DC'", offset=0)
     version_text = text[2:4]
-    if not re.fullmatch(r"[0-9]{2}", version_text):
+    if not _VERSION.fullmatch(version_text):
         raise ParseError(f"version {version_text!r} is not two digits", offset=2)
     version = int(version_text)
     if version not in C40_HEADER_LENGTHS:
@@ -94,9 +96,9 @@ def parse_c40_header(text: str) -> Header:
         raise ParseError(
             f"truncated header: version {version_text} has {length} characters, got {len(head)}"
         )
-    bad = next((i for i, c in enumerate(head) if not _ALNUM.fullmatch(c)), None)
+    bad = _NOT_ALNUM.search(head)
     if bad is not None:
-        raise ParseError(f"header character {head[bad]!r} is not in [A-Z0-9]", offset=bad)
+        raise ParseError(f"header character {bad.group()!r} is not in [A-Z0-9]", offset=bad.start())
     return Header(
         version=version,
         ca_id=head[4:8],
@@ -118,8 +120,45 @@ def _header_date(text: str, what: str, offset: int) -> dt.date | None:
 
 def encode_c40_header(header: Header) -> str:
     """The header's text; raises :class:`EncodingError` for a value that does not fit."""
-    if header.encoding != "c40" or header.version not in (1, 2, 3, 4):
-        raise EncodingError(f"cannot write a C40 header for version {header.version}")
+    version = header.version
+    if header.encoding != "c40" or version not in (1, 2, 3, 4):
+        raise EncodingError(f"cannot write a C40 header for version {version}")
+    ca_id, cert_id, doc_type = header.ca_id, header.cert_id, header.doc_type
+    perimeter = (header.perimeter or "") if version >= 3 else ""
+    country = (header.country or "") if version >= 4 else ""
+    tail = doc_type + perimeter + country
+    if not (
+        len(ca_id) == 4
+        and len(cert_id) == 4
+        and len(doc_type) == 2
+        and len(perimeter) == (2 if version >= 3 else 0)
+        and len(country) == (2 if version >= 4 else 0)
+        and _ALNUM.fullmatch(ca_id + cert_id + tail)
+    ):
+        _refuse_c40_header_parts(header)
+    if header.signature_date is None:
+        raise EncodingError("the signature date is required")
+    return c40_header_text(version, ca_id, cert_id, header.issue_date, header.signature_date, tail)
+
+
+def c40_header_text(
+    version: int,
+    ca_id: str,
+    cert_id: str,
+    issue_date: dt.date | None,
+    signature_date: dt.date,
+    tail: str,
+) -> str:
+    """The header's text from parts already checked (``tail``: document type, then the
+    perimeter from version 03 and the country in version 04); see :func:`encode_c40_header`."""
+    return (
+        f"DC{version:02d}{ca_id}{cert_id}{dates.encode_hex_days(issue_date)}"
+        f"{dates.encode_hex_days(signature_date)}{tail}"
+    )
+
+
+def _refuse_c40_header_parts(header: Header) -> None:
+    """Raise :class:`EncodingError` naming the first header part that does not fit."""
     parts = {
         "CA id": (header.ca_id, 4),
         "certificate id": (header.cert_id, 4),
@@ -132,18 +171,7 @@ def encode_c40_header(header: Header) -> str:
     for what, (value, size) in parts.items():
         if len(value) != size or not _ALNUM.fullmatch(value):
             raise EncodingError(f"{what} must be {size} characters [A-Z0-9], got {value!r}")
-    if header.signature_date is None:
-        raise EncodingError("the signature date is required")
-    text = (
-        f"DC{header.version:02d}{header.ca_id}{header.cert_id}"
-        f"{dates.encode_hex_days(header.issue_date)}{dates.encode_hex_days(header.signature_date)}"
-        f"{header.doc_type}"
-    )
-    if header.version >= 3:
-        text += header.perimeter or ""
-    if header.version >= 4:
-        text += header.country or ""
-    return text
+    raise AssertionError("unreachable: a header part does not fit")  # pragma: no cover
 
 
 def parse_binary_header(data: bytes) -> Header:

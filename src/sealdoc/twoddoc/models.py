@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from sealdoc.twoddoc.doctypes import FieldRules, rules_for
 
@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 
+_RULES_CHECKED = "sealdoc.rules_checked"
+
+
 def _opt(di: str) -> Any:
     return Field(default=None, alias=di)
 
@@ -57,6 +60,11 @@ def _rule_problems(rules: FieldRules, values: Mapping[str, object]) -> list[str]
         f"field {di} is not allowed in type {rules.doc_type}" for di in text if not rules.allows(di)
     ]
     return problems
+
+
+def _rules_checked(info: ValidationInfo) -> bool:
+    """Whether the caller has already checked the §8 rules (see :func:`validate_document`)."""
+    return isinstance(info.context, dict) and info.context.get(_RULES_CHECKED) is True
 
 
 def _text(value: object) -> str:
@@ -82,8 +90,8 @@ class TypedDocument(BaseModel):
         return {di: value for di, value in values.items() if value is not None}
 
     @model_validator(mode="after")
-    def _check_rules(self) -> Self:
-        rules = rules_for(self.DOC_TYPE)
+    def _check_rules(self, info: ValidationInfo) -> Self:
+        rules = None if _rules_checked(info) else rules_for(self.DOC_TYPE)
         if rules is not None:
             problems = _rule_problems(rules, self.by_di())
             if problems:
@@ -286,8 +294,8 @@ class GenericDocument(BaseModel):
     fields: dict[str, Any]
 
     @model_validator(mode="after")
-    def _check_rules(self) -> Self:
-        rules = rules_for(self.doc_type)
+    def _check_rules(self, info: ValidationInfo) -> Self:
+        rules = None if _rules_checked(info) else rules_for(self.doc_type)
         if rules is not None:
             problems = _rule_problems(rules, self.fields)
             if problems:
@@ -318,13 +326,20 @@ def document_model(doc_type: str) -> type[TypedDocument] | None:
 
 
 def validate_document(
-    doc_type: str, values: Mapping[str, object]
+    doc_type: str, values: Mapping[str, object], *, rules_checked: bool = False
 ) -> TypedDocument | GenericDocument:
     """Validate ``{DI: typed value}`` as a document of ``doc_type``.
 
+    ``rules_checked``: the caller has already checked ``values`` against the §8 rules of the type
+    (:meth:`FieldRules.missing` on the raw texts, :meth:`FieldRules.allows` for each DI), so the
+    models only check the values (``sign`` does; the rules are not checked twice).
+
     Raises ``pydantic.ValidationError`` naming what is wrong.
     """
+    context = {_RULES_CHECKED: True} if rules_checked else None
     model = document_model(doc_type)
     if model is not None:
-        return model.model_validate(dict(values))
-    return GenericDocument(doc_type=doc_type, fields=dict(values))
+        return model.model_validate(dict(values), context=context)
+    return GenericDocument.model_validate(
+        {"doc_type": doc_type, "fields": dict(values)}, context=context
+    )

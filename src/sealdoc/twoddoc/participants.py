@@ -21,6 +21,7 @@ published) or from the ANTS trust list, where the CA must have been granted on t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -376,6 +377,12 @@ class ParticipantEvaluation:
     def certificate(self) -> x509.Certificate | None:
         return self.resolution.certificate
 
+    @functools.cached_property
+    def signer(self) -> str | None:
+        """The certificate's subject (RFC 4514), as reports name the signer."""
+        cert = self.resolution.certificate
+        return cert.subject.rfc4514_string() if cert is not None else None
+
     def signature_unavailable(self) -> Check:
         """The ``signature`` check to report when no certificate was found."""
         r = self.resolution
@@ -400,7 +407,37 @@ def check_participant(
     When it is not found, ``certificate_chain`` is INDETERMINATE (``NO_CERTIFICATE_CHAIN_FOUND``
     if the CA id is unknown, else ``NO_SIGNING_CERTIFICATE_FOUND``) and the two other checks are
     skipped; use :meth:`ParticipantEvaluation.signature_unavailable` as the ``signature`` check.
+
+    Without a fetcher the outcome depends only on the trust material and the arguments, so it is
+    remembered by ``trust`` (:meth:`TrustMaterial.memoize`): the codes of one signer verified
+    with the same material cost one evaluation. With a fetcher, every call asks the network.
     """
+
+    def evaluate() -> ParticipantEvaluation:
+        return _check_participant(
+            ca_id,
+            cert_id,
+            signature_date=signature_date,
+            at=at,
+            trust=trust,
+            revocation=revocation,
+        )
+
+    if trust.fetcher is not None:
+        return evaluate()
+    key = ("2d-doc participant", ca_id, cert_id, signature_date, utc(at), revocation)
+    return trust.memoize(key, evaluate)
+
+
+def _check_participant(
+    ca_id: str,
+    cert_id: str,
+    *,
+    signature_date: dt.date | None,
+    at: dt.datetime,
+    trust: TrustMaterial,
+    revocation: RevocationPolicy,
+) -> ParticipantEvaluation:
     resolution = resolve_participant(ca_id, cert_id, trust=trust, signature_date=signature_date)
     cert = resolution.certificate
     if cert is None:

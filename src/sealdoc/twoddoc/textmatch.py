@@ -24,6 +24,29 @@ _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _TOKEN_SPLIT = re.compile(r"[\s/,.;:'’()\-]+")
 #: Tokens shorter than this are too common to prove anything ("DE", "1").
 MIN_TOKEN = 3
+#: Civilities are abbreviated in codes (``MME/DUPONT/MARIE``) and spelled out or omitted on the
+#: page ("Madame Marie DUPONT"): they prove nothing either way, so they are not looked for.
+_CIVILITIES = frozenset(
+    {
+        "MME",
+        "MMES",
+        "MLLE",
+        "MLLES",
+        "MR",
+        "MRS",
+        "MS",
+        "MM",
+        "MADAME",
+        "MONSIEUR",
+        "MADEMOISELLE",
+        "MESDAMES",
+        "MESSIEURS",
+        "DR",
+        "PR",
+        "ME",
+        "MAITRE",
+    }
+)
 #: Fields whose value is not meant to be printed as such (URL, identifiers of the code itself).
 _NOT_PRINTED = frozenset({"0C", "01", "02", "03", "04", "05"})
 
@@ -36,7 +59,8 @@ def normalise(text: str) -> str:
 
 
 def _tokens(value: str) -> list[str]:
-    return [t for t in (normalise(p) for p in _TOKEN_SPLIT.split(value)) if len(t) >= MIN_TOKEN]
+    tokens = (normalise(p) for p in _TOKEN_SPLIT.split(value))
+    return [t for t in tokens if len(t) >= MIN_TOKEN and t not in _CIVILITIES]
 
 
 def _date_forms(raw: str) -> list[str]:
@@ -52,8 +76,10 @@ def _field_found(field: Field, page: str) -> bool:
     if len(raw) == 8 and raw.isdigit():
         return any(form in page for form in _date_forms(raw))
     tokens = _tokens(raw)
-    if not tokens:  # nothing long enough to look for: not evidence either way
-        return True
+    if not tokens:
+        # Only short parts ("84,20", "A 12"): look for the value as a whole.
+        whole = normalise(raw)
+        return len(whole) < MIN_TOKEN or whole in page
     return all(token in page for token in tokens)
 
 

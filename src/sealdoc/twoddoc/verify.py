@@ -53,6 +53,6 @@ def verify_code(
         input=input_name,
         format="2d-doc",
         verified_at=at,
-        signer=certificate.subject.rfc4514_string() if certificate is not None else None,
+        signer=evaluation.signer,
         twoddoc=doc.to_info(),
     )

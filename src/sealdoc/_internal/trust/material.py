@@ -3,10 +3,13 @@ certificates and CRLs, an optional fetcher, and the revocation policy enum."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from cryptography import x509
 
@@ -23,6 +26,10 @@ from sealdoc.errors import TrustError
 
 __all__ = ["RevocationPolicy", "TrustMaterial"]
 
+_T = TypeVar("_T")
+#: Results a :class:`TrustMaterial` remembers (least recently used ones are forgotten first).
+MEMO_SIZE = 1024
+
 
 class RevocationPolicy(StrEnum):
     """What to conclude when no revocation information can be obtained.
@@ -35,6 +42,34 @@ class RevocationPolicy(StrEnum):
     HARD_FAIL = "hard-fail"
     SOFT_FAIL = "soft-fail"
     OFF = "off"
+
+
+class _Memo:
+    """A bounded, thread-safe memo (LRU). Copies and pickles empty: it is a cache, not data."""
+
+    def __init__(self, maxsize: int = MEMO_SIZE) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return cast(_T, self._entries[key])
+        value = compute()  # outside the lock: two threads may both compute, the results agree
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        return type(self), (self.maxsize,)
 
 
 @dataclass(frozen=True)
@@ -57,6 +92,17 @@ class TrustMaterial:
     fetcher: Fetcher | None = None
     #: Notes from loading (files skipped in the directory, TSL entries ignored), for display.
     notes: tuple[str, ...] = field(default=())
+    _memo: _Memo = field(default_factory=_Memo, init=False, repr=False, compare=False)
+
+    def memoize(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, computed once per ``key`` for this material and then remembered (the
+        last :data:`MEMO_SIZE` keys, thread-safe).
+
+        Only for results that depend on nothing but this material and ``key``: evaluations that
+        may use the :attr:`fetcher` (the network) are not memoized. The result is shared between
+        callers, so it must be immutable.
+        """
+        return self._memo.get_or_compute(key, compute)
 
     @classmethod
     def load(

@@ -44,6 +44,8 @@ def _page_indexes(pages: Iterable[int] | None, count: int) -> list[int]:
         return list(range(count))
     indexes = list(pages)
     for index in indexes:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise PdfError(f"page indexes are whole numbers, not {index!r}")
         if not 0 <= index < count:
             raise PdfError(f"page index {index} is out of range: the PDF has {count} page(s)")
     return indexes
@@ -63,7 +65,10 @@ def rendered_pages(
     document = _open(source)
     try:
         for index in _page_indexes(pages, len(document)):
-            page = document[index]
+            try:
+                page = document[index]
+            except pdfium.PdfiumError as exc:
+                raise PdfError(f"cannot read page {index} of the PDF: {exc}") from exc
             try:
                 width_pt, height_pt = page.get_size()
                 scale = dpi / 72

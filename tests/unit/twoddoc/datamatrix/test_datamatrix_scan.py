@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zlib
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import segno
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from sealdoc.errors import DataMatrixError, InputError, PdfError
@@ -248,3 +251,85 @@ def test_empty_pdf_bytes_raise_pdf_error() -> None:
 def test_missing_pdf_raises_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         datamatrix.scan_pdf(tmp_path / "missing.pdf")
+
+
+def test_page_index_that_is_not_an_int_raises_pdf_error(small_code: str) -> None:
+    with pytest.raises(PdfError, match="whole numbers"):
+        datamatrix.scan_pdf(_pdf_with_stamp(small_code), pages=["1"])  # type: ignore[list-item]
+
+
+# --- image modes and formats scanners produce -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [
+        ("1", "TIFF"),  # bilevel scan, fax style
+        ("1", "PNG"),
+        ("P", "GIF"),
+        ("RGB", "JPEG"),
+        ("CMYK", "JPEG"),
+        ("CMYK", "TIFF"),
+        ("I;16", "PNG"),  # 16-bit grayscale scanners
+        ("RGBA", "WEBP"),
+        ("L", "BMP"),
+    ],
+)
+def test_common_scan_modes_and_formats_are_read(small_code: str, mode: str, fmt: str) -> None:
+    stamp = datamatrix.render_stamp(small_code)
+    image = (
+        stamp.convert("I").point(lambda v: v * 257).convert("I;16")
+        if mode == "I;16"
+        else stamp.convert(mode)
+    )
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    assert datamatrix.scan_image(out.getvalue()) == [small_code]
+
+
+# --- fuzzing: whatever the bytes, a list or a typed error, never another exception --------------
+
+_VALID_FILES: dict[str, bytes] = {}
+
+
+def _valid_file(fmt: str) -> bytes:
+    if fmt not in _VALID_FILES:
+        code = "DC04FR000001FFFF1FB60401FR10M/X\x1d\x1fAAAA"
+        out = io.BytesIO()
+        datamatrix.render_stamp(code, module_size=2).convert("RGB").save(out, format=fmt)
+        _VALID_FILES[fmt] = out.getvalue()
+    return _VALID_FILES[fmt]
+
+
+@given(data=st.binary(max_size=3000))
+@settings(max_examples=150, deadline=None)
+def test_arbitrary_bytes_give_a_list_or_a_datamatrix_error(data: bytes) -> None:
+    with contextlib.suppress(DataMatrixError):
+        assert isinstance(datamatrix.scan_image(data), list)
+
+
+@given(
+    fmt=st.sampled_from(["PNG", "JPEG", "GIF", "TIFF", "BMP", "WEBP"]),
+    edits=st.lists(
+        st.tuples(st.integers(min_value=0), st.integers(0, 255)), min_size=1, max_size=8
+    ),
+    cut=st.one_of(st.none(), st.integers(min_value=0)),
+)
+@settings(max_examples=200, deadline=None)
+def test_corrupted_image_files_give_a_list_or_a_datamatrix_error(
+    fmt: str, edits: list[tuple[int, int]], cut: int | None
+) -> None:
+    data = bytearray(_valid_file(fmt))
+    for position, value in edits:
+        data[position % len(data)] = value
+    if cut is not None:
+        data = data[: cut % len(data)]
+    with contextlib.suppress(DataMatrixError):
+        assert isinstance(datamatrix.scan_image(bytes(data)), list)
+
+
+@given(data=st.binary(max_size=2000))
+@settings(max_examples=60, deadline=None)
+def test_arbitrary_bytes_as_pdf_give_a_list_or_a_pdf_error(data: bytes) -> None:
+    with contextlib.suppress(PdfError):
+        assert isinstance(datamatrix.scan_pdf(b"%PDF-1.4\n" + data), list)

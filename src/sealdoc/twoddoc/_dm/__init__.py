@@ -1,0 +1,1 @@
+"""DataMatrix internals behind :mod:`sealdoc.twoddoc.datamatrix` (no stability promise)."""
