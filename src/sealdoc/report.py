@@ -212,7 +212,9 @@ class VerificationReport(_Frozen):
         """Return ``self`` if the report PASSED, else raise :class:`VerificationFailed`."""
         if self.indication is Indication.PASSED:
             return self
-        problems = [c for c in self.checks if c.status in (CheckStatus.FAILED, CheckStatus.INDETERMINATE)]
+        problems = [
+            c for c in self.checks if c.status in (CheckStatus.FAILED, CheckStatus.INDETERMINATE)
+        ]
         detail = "; ".join(f"{c.id}: {c.message}" for c in problems) or "no check passed"
         raise VerificationFailed(
             f"{self.indication.value} ({self.sub_indication or 'no sub-indication'}): {detail}",

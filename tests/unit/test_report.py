@@ -3,7 +3,14 @@ import datetime as dt
 import pytest
 
 from sealdoc.errors import SealdocError, VerificationFailed
-from sealdoc.report import Check, CheckStatus, Indication, SubIndication, VerificationReport, conclude
+from sealdoc.report import (
+    Check,
+    CheckStatus,
+    Indication,
+    SubIndication,
+    VerificationReport,
+    conclude,
+)
 
 AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -34,7 +41,9 @@ def test_one_failure_among_passes_fails_with_its_sub_indication() -> None:
 def test_indeterminate_without_failure_is_indeterminate() -> None:
     report = _report(
         Check.passed("signature", "ok"),
-        Check.indeterminate("certificate_chain", "unknown CA", SubIndication.NO_CERTIFICATE_CHAIN_FOUND),
+        Check.indeterminate(
+            "certificate_chain", "unknown CA", SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+        ),
     )
     assert report.indication is Indication.INDETERMINATE
     assert report.sub_indication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND

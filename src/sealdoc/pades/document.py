@@ -52,7 +52,9 @@ def verify_document(
     if len(loaded.data) > limits.max_bytes:
         limits = dataclasses.replace(limits, max_bytes=len(loaded.data))
     resolved = resolve_trust(trust, at, require_anchors=False)
-    pdf_report = verify_pdf(loaded.data, trust=resolved, at=at, revocation=revocation, limits=limits)
+    pdf_report = verify_pdf(
+        loaded.data, trust=resolved, at=at, revocation=revocation, limits=limits
+    )
 
     code_trust = trust if isinstance(trust, TrustMaterial) else TrustMaterial.load()
     policy = _twoddoc_policy(revocation)
@@ -68,8 +70,11 @@ def verify_document(
         except ParseError as exc:
             code_reports.append(_malformed(label, at, exc))
             checks.append(
-                Check.failed(f"twoddoc[{index}]", f"2D-Doc #{index} is malformed: {exc}",
-                             SubIndication.FORMAT_FAILURE)
+                Check.failed(
+                    f"twoddoc[{index}]",
+                    f"2D-Doc #{index} is malformed: {exc}",
+                    SubIndication.FORMAT_FAILURE,
+                )
             )
             continue
         report = verify_code(doc, trust=code_trust, at=at, revocation=policy, input_name=label)
@@ -167,7 +172,9 @@ def _payload_checks(codes: list[str], payload: str | None, scan_problem: str | N
             )
         ]
     if payload in codes:
-        return [Check.passed("twoddoc_payload", "the 2D-Doc on the page is the one the seal signed")]
+        return [
+            Check.passed("twoddoc_payload", "the 2D-Doc on the page is the one the seal signed")
+        ]
     return [
         Check.failed(
             "twoddoc_payload",

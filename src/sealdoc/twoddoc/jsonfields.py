@@ -32,7 +32,7 @@ def fields_from_json(data: Mapping[str, object]) -> dict[str, object]:
 
 def _convert(di: str, value: object) -> object:
     if isinstance(value, float):
-        raise FieldError(di, f"write decimal values as strings (e.g. \"84,20\"), not {value!r}")
+        raise FieldError(di, f'write decimal values as strings (e.g. "84,20"), not {value!r}')
     if not isinstance(value, str) or "-" not in value:
         return value
     known = identifier(di)

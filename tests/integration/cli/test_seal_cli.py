@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.support.pdf_samples import sample_pdf
 from tests.support.pki_services import PkiServices, TestPki
 

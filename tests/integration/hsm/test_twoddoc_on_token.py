@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from tests.support.softhsm import SoftHsmToken, create_token
 
 import sealdoc
 from sealdoc import twoddoc
 from sealdoc.report import Indication
-from tests.support.softhsm import SoftHsmToken, create_token
 
 ROOT = Path(__file__).resolve().parents[3]
 TRUST = ROOT / "fixtures" / "trust"
@@ -55,7 +55,8 @@ def test_code_signed_on_the_token_verifies_against_the_ca(fr98_token: SoftHsmTok
         )
     report = sealdoc.verify(code, trust=_trust(fr98_token), at=AT, revocation="off")
     assert report.indication is Indication.PASSED, report.checks
-    assert report.signer is not None and "CN=0042" in report.signer
+    assert report.signer is not None
+    assert "CN=0042" in report.signer
 
 
 def test_cli_signs_with_the_token_pin_from_the_environment(
@@ -100,7 +101,8 @@ def test_cli_signs_with_the_token_pin_from_the_environment(
     assert done.returncode == 0, done.stderr
     report = sealdoc.verify(out, trust=_trust(fr98_token), at=AT, revocation="off")
     assert report.indication is Indication.PASSED, report.checks
-    assert report.twoddoc is not None and report.twoddoc.header.cert_id == "0042"
+    assert report.twoddoc is not None
+    assert report.twoddoc.header.cert_id == "0042"
 
 
 def test_cli_with_a_wrong_pin_says_so_without_traceback(

@@ -6,14 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from tests.support.pdf_samples import sample_pdf
+from tests.support.pki_services import PKI_TIME, TestPki
 
 import sealdoc
 from sealdoc import twoddoc
 from sealdoc.pades import StampSpec, seal_bytes
 from sealdoc.pades.document import _payload_checks
 from sealdoc.report import CheckStatus, Indication
-from tests.support.pdf_samples import sample_pdf
-from tests.support.pki_services import PKI_TIME, TestPki
 
 ROOT = Path(__file__).resolve().parents[3]
 TRUST = ROOT / "fixtures" / "trust"
@@ -75,7 +75,8 @@ def test_sealed_notice_with_matching_stamp_passes_every_check(
     assert ids["twoddoc[1]"] is CheckStatus.PASSED
     assert ids["twoddoc_payload"] is CheckStatus.PASSED
     assert ids["twoddoc_text"] is CheckStatus.PASSED
-    assert report.signatures and report.signatures[0].indication is Indication.PASSED
+    assert report.signatures
+    assert report.signatures[0].indication is Indication.PASSED
     assert report.embedded_codes[0].twoddoc is not None
     assert report.embedded_codes[0].twoddoc.header.cert_id == "0001"
 

@@ -37,7 +37,9 @@ def test_text_file_keeps_control_bytes_and_drops_final_newline(tmp_path: Path) -
         (b"RIFF\x00\x00\x00\x00WEBPVP8 ", InputKind.IMAGE),
     ],
 )
-def test_content_decides_the_kind_not_the_file_name(tmp_path: Path, head: bytes, kind: InputKind) -> None:
+def test_content_decides_the_kind_not_the_file_name(
+    tmp_path: Path, head: bytes, kind: InputKind
+) -> None:
     path = tmp_path / "misleading.txt"
     path.write_bytes(head + b"rest")
     assert load_input(path).kind is kind
@@ -47,7 +49,9 @@ def test_content_decides_the_kind_not_the_file_name(tmp_path: Path, head: bytes,
     ("content", "message"),
     [(b"", "empty"), (b"hello world", "not a 2D-Doc code"), (b"DC09XXXX", "not a 2D-Doc code")],
 )
-def test_unrecognised_content_is_an_input_error(tmp_path: Path, content: bytes, message: str) -> None:
+def test_unrecognised_content_is_an_input_error(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "x"
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
