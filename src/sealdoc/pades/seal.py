@@ -25,7 +25,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +53,7 @@ from pyhanko_certvalidator.errors import (
 from pyhanko_certvalidator.fetchers import FetcherBackend
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 
+from sealdoc._internal.files import write_atomic
 from sealdoc.errors import PdfError, SealingError
 from sealdoc.pades.appearance import StampSpec, embed_twoddoc_payload, stamp_box, stamp_style
 from sealdoc.pades.limits import (
@@ -175,7 +175,7 @@ def seal(
         network_timeout_s=network_timeout_s,
     )
     out_path = Path(output)
-    write_atomically(out_path, signed.data)
+    write_atomic(out_path, signed.data)
     return SealResult(
         output=out_path,
         level=signed.level,
@@ -482,33 +482,3 @@ def _page_index(writer: IncrementalPdfFileWriter, page: int) -> int:
     if not 0 <= index < count:
         raise SealingError(f"page {page} does not exist: the document has {count} page(s)")
     return index
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync, rename and fsync the folder."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".partial", dir=directory
-        )
-    except OSError as exc:
-        raise SealingError(f"cannot write to {directory}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise SealingError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # the file is complete and renamed; a folder that cannot be opened is not fatal
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -24,11 +24,6 @@ from sealdoc.delivery.settings import DeliverySettings
 from sealdoc.delivery.storage.sqlite import SqliteStorage
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives a real headless Chromium")
-    config.addinivalue_line("markers", "postgres: runs against a real PostgreSQL server")
-
-
 @pytest.fixture(scope="session")
 def material(tmp_path_factory: pytest.TempPathFactory) -> Material:
     return make_material(tmp_path_factory.mktemp("delivery-material"))

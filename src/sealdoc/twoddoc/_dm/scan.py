@@ -1,9 +1,9 @@
 """Finding 2D-Doc symbols in a grayscale image: which decoder, on which variant of the image.
 
 The passes come from the measurements in ``docs/dev/datamatrix-choice.md`` (regenerate them
-with ``python bench/bench_datamatrix.py --robustness``): zxing-cpp on the image as given reads
-nearly everything in a few milliseconds; the later passes, on cleaned-up copies of the image,
-only run when it found no 2D-Doc, and each rescues a class of pictures it misses.
+with ``python bench/bench_datamatrix.py --robustness --passes``): zxing-cpp on the image as
+given reads nearly everything in a few milliseconds; the later passes, on cleaned-up copies of
+the image, only run when it found no 2D-Doc, and each rescues a class of pictures it misses.
 """
 
 from __future__ import annotations
