@@ -10,7 +10,14 @@ from pathlib import Path
 
 from sealdoc.errors import InputError
 
-__all__ = ["DEFAULT_MAX_INPUT_BYTES", "InputKind", "LoadedInput", "load_input"]
+__all__ = [
+    "DEFAULT_MAX_INPUT_BYTES",
+    "InputKind",
+    "LoadedInput",
+    "classify",
+    "load_input",
+    "read_limited",
+]
 
 #: Inputs larger than this are refused before they are parsed (configurable per call).
 DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024
@@ -81,6 +88,34 @@ def classify(data: bytes, name: str) -> LoadedInput:
     )
 
 
+def read_limited(path: Path, max_bytes: int, *, too_large: type[InputError] = InputError) -> bytes:
+    """The content of ``path``, refused (``too_large``) past ``max_bytes`` before it is read.
+
+    Every way a file can fail to be read is an :class:`InputError` saying which.
+    """
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise too_large(
+                f"{name}: file of {size} bytes exceeds the limit of {max_bytes} bytes "
+                "(raise it with max_bytes= / --max-bytes)"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise InputError(f"{name}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{name}: is a directory, not a file") from exc
+    except PermissionError as exc:
+        raise InputError(f"{name}: permission denied") from exc
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:
+        raise too_large(f"{name}: exceeds the limit of {max_bytes} bytes")
+    return data
+
+
 def load_input(
     source: str | bytes | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_INPUT_BYTES
 ) -> LoadedInput:
@@ -100,24 +135,4 @@ def load_input(
             raise InputError(f"a 2D-Doc code holds only C40/Latin-1 characters: {exc}") from exc
         return classify(data, "<code>")
     path = Path(source)
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{name}: file of {size} bytes exceeds the limit of {max_bytes} bytes "
-                "(raise it with max_bytes= / --max-bytes)"
-            )
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except FileNotFoundError as exc:
-        raise InputError(f"{name}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{name}: is a directory, not a file") from exc
-    except PermissionError as exc:
-        raise InputError(f"{name}: permission denied") from exc
-    except OSError as exc:
-        raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
-    if len(data) > max_bytes:
-        raise InputError(f"{name}: exceeds the limit of {max_bytes} bytes")
-    return classify(data, name)
+    return classify(read_limited(path, max_bytes), str(path))

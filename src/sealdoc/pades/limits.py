@@ -28,7 +28,8 @@ from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget
 from pyhanko.pdf_utils.misc import PdfError as PyHankoPdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from sealdoc.errors import InputError, PdfError
+from sealdoc._internal.inputs import read_limited
+from sealdoc.errors import PdfError
 
 __all__ = [
     "DeadlineExceeded",
@@ -111,22 +112,7 @@ def read_pdf_source(source: PdfSource, limits: VerifyLimits) -> tuple[str, bytes
     else:
         path = Path(source)
         name = str(path)
-        try:
-            size = path.stat().st_size
-            if size > limits.max_bytes:
-                raise PdfError(
-                    f"{name}: file of {size} bytes exceeds the limit of {limits.max_bytes} bytes"
-                )
-            with path.open("rb") as handle:
-                data = handle.read(limits.max_bytes + 1)
-        except FileNotFoundError as exc:
-            raise InputError(f"{name}: no such file") from exc
-        except IsADirectoryError as exc:
-            raise InputError(f"{name}: is a directory, not a file") from exc
-        except PermissionError as exc:
-            raise InputError(f"{name}: permission denied") from exc
-        except OSError as exc:
-            raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+        data = read_limited(path, limits.max_bytes, too_large=PdfError)
     if len(data) > limits.max_bytes:
         raise PdfError(f"{name}: {len(data)} bytes exceed the limit of {limits.max_bytes} bytes")
     if not data.lstrip(b"\x00\t\r\n ")[:1024].find(b"%PDF-") >= 0:
