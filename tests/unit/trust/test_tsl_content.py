@@ -51,7 +51,7 @@ def test_certificate_store_uri_comes_from_tsp_information_uri(test_tsl: TrustLis
 
 
 def test_checked_in_fixtures_are_what_the_script_generates(tmp_path: Path) -> None:
-    spec_dir = Path("/work/shared/spec/2ddoc")
+    spec_dir = Path(__file__).resolve().parents[4] / "shared" / "spec" / "2ddoc"
     if not (spec_dir / "trust").is_dir():
         pytest.skip("the 2D-Doc spec pack is not available to copy the real-world files from")
     script = FIXTURES / "make_fixtures.py"

@@ -16,7 +16,12 @@ from sealdoc.errors import FieldError
 from sealdoc.twoddoc import all_identifiers, identifier
 from sealdoc.twoddoc.dictionary import decode_value, encode_value, value_problems
 
-SPEC_DIR = Path(os.environ.get("SEALDOC_SPEC_DIR", "/work/shared/spec/2ddoc"))
+# The specification pack lives beside the repository (shared/spec/2ddoc) on project machines.
+SPEC_DIR = Path(
+    os.environ.get(
+        "SEALDOC_SPEC_DIR", Path(__file__).resolve().parents[4] / "shared" / "spec" / "2ddoc"
+    )
+)
 
 
 def test_table_has_the_337_data_identifiers_of_section_7() -> None:
