@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from sealdoc.report import Check, SubIndication
 from sealdoc.twoddoc.codec import Field, TwoDDoc
 from sealdoc.twoddoc.dictionary import identifier, value_problems
-from sealdoc.twoddoc.doctypes import doc_type, rules_for
+from sealdoc.twoddoc.doctypes import DocType, FieldRules, doc_type, earlier_rules, rules_for
 
 __all__ = ["CURVE_HASHES", "check_fields", "check_signature", "curve_hash"]
 
@@ -104,33 +104,62 @@ def check_signature(doc: TwoDDoc, public_key: object) -> Check:
 
 
 def check_fields(doc: TwoDDoc) -> Check:
-    """Check the header and fields of ``doc`` against §6-§8; list every problem found."""
+    """Check the header and fields of ``doc`` against §6-§8; list every problem found.
+
+    A code signed before a revision of its type's rules (:data:`~sealdoc.twoddoc.doctypes.
+    REVISIONS`) passes if it follows either the current rules or those in force before.
+    """
     header = doc.header
     perimeter = header.effective_perimeter
-    problems = _header_problems(doc)
-    rules = rules_for(header.doc_type, perimeter)
     c40 = [f for f in doc.fields if f.encoding == "c40"]
     binary = len(doc.fields) - len(c40) + sum(f.encoding == "binary" for f in doc.annex)
     unchecked = (
         f"; {binary} binary field(s) not checked (no published identifiers)" if binary else ""
     )
+    entry = doc_type(header.doc_type, perimeter)
     if perimeter != "01":
+        problems = _header_problems(doc, entry)
         if problems:
             return _failed(problems, unchecked)
         return Check.skipped(
             "fields", f"perimeter {perimeter} has no published data identifiers{unchecked}"
         )
+    problems = _problems(doc, c40, entry, rules_for(header.doc_type, perimeter))
+    under = ""
+    revision = earlier_rules(header.doc_type, header.signature_date)
+    if problems and entry is not None and revision is not None:
+        earlier = _problems(doc, c40, revision.doc_type_before(entry), revision.rules_before)
+        if not earlier:
+            problems = []
+            under = f" as in force before v{revision.version} of the specification"
+    if problems:
+        return _failed(problems, unchecked)
+    notes = f" (read with allowances: {'; '.join(doc.notes)})" if doc.notes else ""
+    name = doc.doc_type_name or header.doc_type
+    return Check.passed(
+        "fields",
+        f"{len(doc.fields)} field(s) conform to document type {name}{under}{notes}{unchecked}",
+    )
+
+
+def _problems(
+    doc: TwoDDoc, c40: list[Field], entry: DocType | None, rules: FieldRules | None
+) -> list[str]:
+    """Every problem of the header and C40 fields of ``doc`` under ``entry`` and ``rules``."""
+    problems = _header_problems(doc, entry)
     not_allowed = []  # reported after the problems of the values, the annex's included
     for field in c40:
-        entry = identifier(field.id)
-        if entry is None:
+        known = identifier(field.id)
+        if known is None:
             problems.append(f"field {field.id}: unknown data identifier (not in §7)")
             continue
-        found = value_problems(entry, field.raw, truncated=field.truncated)
+        found = value_problems(known, field.raw, truncated=field.truncated)
         if found:
-            problems += [f"field {field.id} ({entry.name}): {problem}" for problem in found]
+            problems += [f"field {field.id} ({known.name}): {problem}" for problem in found]
         if rules is not None and not rules.allows(field.id):
-            not_allowed.append(f"field {field.id}: not allowed in document type {header.doc_type}")
+            not_allowed.append(
+                f"field {field.id}: not allowed in document type {doc.header.doc_type}"
+            )
     if doc.annex:
         problems += _field_problems(doc.annex, "annex field")
     problems += not_allowed
@@ -140,13 +169,7 @@ def check_fields(doc: TwoDDoc) -> Check:
     if len(set(ids)) != len(ids):
         repeated = sorted(di for di, count in Counter(ids).items() if count > 1)
         problems += [f"field {di}: appears more than once" for di in repeated]
-    if problems:
-        return _failed(problems, unchecked)
-    notes = f" (read with allowances: {'; '.join(doc.notes)})" if doc.notes else ""
-    name = doc.doc_type_name or header.doc_type
-    return Check.passed(
-        "fields", f"{len(doc.fields)} field(s) conform to document type {name}{notes}{unchecked}"
-    )
+    return problems
 
 
 def _failed(problems: list[str], unchecked: str) -> Check:
@@ -157,7 +180,7 @@ def _failed(problems: list[str], unchecked: str) -> Check:
     )
 
 
-def _header_problems(doc: TwoDDoc) -> list[str]:
+def _header_problems(doc: TwoDDoc, entry: DocType | None) -> list[str]:
     header = doc.header
     problems = []
     if header.encoding == "binary" and header.version != 4:
@@ -165,7 +188,6 @@ def _header_problems(doc: TwoDDoc) -> list[str]:
             f"header: a binary header has version 04, this one says {header.version:02d} "
             "(the example of spec §3.3.4 has this error)"
         )
-    entry = doc_type(header.doc_type, header.effective_perimeter)
     if entry is None:
         problems.append(
             f"header: document type {header.doc_type} is not defined in perimeter "

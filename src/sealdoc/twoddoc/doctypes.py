@@ -12,6 +12,8 @@ DI not mentioned for a type is forbidden, except the DIs of the sections listed 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -441,6 +443,52 @@ def _all_rules() -> dict[str, FieldRules]:
 
 
 _RULES: Mapping[str, FieldRules] = _all_rules()
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A revision of the specification that changed a document type.
+
+    Codes signed before the revision was published may follow the earlier rules
+    (``rules_before``, ``issue_date_required_before``) or, as the specification's own reference
+    codes made during the transition do, the new ones: either is accepted.
+    """
+
+    def doc_type_before(self, entry: DocType) -> DocType:
+        """``entry`` (the current type) with the header rule in force before the revision."""
+        return dataclasses.replace(entry, issue_date_required=self.issue_date_required_before)
+
+    doc_type: str
+    version: str
+    published: dt.date
+    rules_before: FieldRules
+    issue_date_required_before: bool
+
+
+#: From the specification's revision history (v3.2.6, page 6).
+REVISIONS: tuple[Revision, ...] = (
+    # 3.2.3 (23/06/2022): "Renommage et modifications majeures du type de document DI 04 (Avis
+    # d'impôt sur les revenus) et des champs associés (DI de 40 à 4A)". The earlier rules are
+    # not in the v3.2.6 text; they are taken from the type 04 specimens the v3.1.3 specification
+    # published (fixtures/twoddoc/spec_vectors/spec_samples_v313): an issue date in the header,
+    # the tax number (40) and the reference income (41), the beneficiary (10 or 11-13) optional.
+    Revision(
+        "04",
+        "3.2.3",
+        dt.date(2022, 6, 23),
+        _rules("04", "40 41", "10 11 12 13 42 43 44 45 46 47 48 49", "", ("7.0", "7.3")),
+        issue_date_required_before=True,
+    ),
+)
+
+
+def earlier_rules(code: str, signed_on: dt.date | None) -> Revision | None:
+    """The revision of ``code`` published after ``signed_on`` whose earlier rules a code signed
+    then may follow instead of the current ones (during a transition both are accepted)."""
+    if signed_on is None:
+        return None
+    later = [r for r in REVISIONS if r.doc_type == code and signed_on < r.published]
+    return min(later, key=lambda r: r.published) if later else None
 
 
 def rules_for(code: str, perimeter: str = "01") -> FieldRules | None:

@@ -287,8 +287,14 @@ def _listed_ca_check(
 
 
 def _validity_check(
-    cert: x509.Certificate, signature_date: dt.date | None, at: dt.datetime
+    cert: x509.Certificate, signature_date: dt.date | None, at: dt.datetime, *, pinned: bool
 ) -> Check:
+    """``validity_at_signing``. A certificate pinned as a trust anchor (``--trust-cert``) is
+    trusted as a key: as for any trust anchor in RFC 5280 path validation (§6.1.1 d), its
+    validity period does not apply. The check then says so instead of failing; that is how the
+    specification's reference codes, signed in 2018+ with a test certificate that expired in
+    2015, verify with that certificate.
+    """
     before, after = cert.not_valid_before_utc, cert.not_valid_after_utc
     period = f"valid {before:%Y-%m-%d %H:%M}Z to {after:%Y-%m-%d %H:%M}Z"
     if signature_date is None:
@@ -316,6 +322,13 @@ def _validity_check(
             f"the certificate ({period}) was valid on the signature date {signature_date}",
         )
     start, _ = day_bounds(signature_date)
+    if pinned:
+        return Check.skipped(
+            "validity_at_signing",
+            f"the signature date {signature_date} is outside the certificate's validity "
+            f"({period}), but the certificate is itself a trust anchor (--trust-cert), trusted "
+            "as a key: a trust anchor's validity period does not apply (RFC 5280 §6.1)",
+        )
     if start < before:
         return Check.failed(
             "validity_at_signing",
@@ -352,7 +365,7 @@ def evaluate_participant(
         crl_issuers = [ca.certificate for ca in cas if ca.certificate.subject == cert.issuer]
     return [
         chain,
-        _validity_check(cert, signature_date, at),
+        _validity_check(cert, signature_date, at, pinned=cert in trust.anchors),
         check_revocation(
             cert,
             issuers=crl_issuers,
