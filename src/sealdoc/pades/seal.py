@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -255,6 +256,13 @@ def seal_bytes(
     return SealedBytes(data=sealed, level=parsed_level, signed_at=moment)
 
 
+@functools.lru_cache(maxsize=16)
+def _timestamper(url: str, timeout_s: float) -> HTTPTimeStamper:
+    """One time-stamper per TSA: pyHanko's asks the TSA for a throwaway token the first time, to
+    size the signature; reusing it saves that request on every later seal to the same TSA."""
+    return HTTPTimeStamper(url, timeout=timeout_s)
+
+
 def _check_certificate_locally(cert: x509.Certificate, at: dt.datetime) -> set[str]:
     """Key usage and validity period; returns the seal key usages the certificate asserts."""
     subject = cert.subject.rfc4514_string()
@@ -402,7 +410,7 @@ async def _sign(
 
     timestamper = options.timestamper
     if timestamper is None and options.tsa_url is not None and level.needs_timestamp:
-        timestamper = HTTPTimeStamper(options.tsa_url, timeout=options.network_timeout_s)
+        timestamper = _timestamper(options.tsa_url, options.network_timeout_s)
     if not level.needs_timestamp:
         timestamper = None
 
