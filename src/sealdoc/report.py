@@ -30,6 +30,7 @@ __all__ = [
     "TwoDDocInfo",
     "VerificationReport",
     "conclude",
+    "summary_check",
 ]
 
 
@@ -131,6 +132,17 @@ def conclude(checks: Iterable[Check]) -> tuple[Indication, SubIndication | None]
     if all(check.status is CheckStatus.SKIPPED for check in checks):
         return Indication.INDETERMINATE, SubIndication.GENERIC
     return Indication.PASSED, None
+
+
+def summary_check(check_id: str, what: str, report: VerificationReport) -> Check:
+    """One check standing for a whole nested report (a 2D-Doc found on a page or an image)."""
+    message = f"{what}: {report.indication.value}"
+    sub = report.sub_indication or SubIndication.GENERIC
+    if report.indication is Indication.PASSED:
+        return Check.passed(check_id, message)
+    if report.indication is Indication.FAILED:
+        return Check.failed(check_id, message, sub)
+    return Check.indeterminate(check_id, message, sub)
 
 
 class FieldValue(_Frozen):

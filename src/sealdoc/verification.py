@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from sealdoc._internal.inputs import DEFAULT_MAX_INPUT_BYTES, InputKind, LoadedInput, load_input
 from sealdoc.errors import DataMatrixError, ParseError
-from sealdoc.report import Check, Indication, SubIndication, VerificationReport
+from sealdoc.report import VerificationReport, summary_check
 from sealdoc.trust import RevocationPolicy, TrustMaterial
 from sealdoc.twoddoc.codec import TwoDDoc
-from sealdoc.twoddoc.verify import verify_code
+from sealdoc.twoddoc.verify import malformed_code_report, verify_code
 
 __all__ = ["verify"]
 
@@ -67,7 +67,7 @@ def _verify_image(
     if len(reports) == 1:
         return reports[0]
     return VerificationReport.from_checks(
-        [_summary_check(i, r) for i, r in enumerate(reports, 1)],
+        [summary_check(f"twoddoc[{i}]", f"2D-Doc #{i}", r) for i, r in enumerate(reports, 1)],
         input=loaded.name,
         format="image",
         verified_at=at,
@@ -91,32 +91,8 @@ def _verify_codes(
                 verify_code(code, trust=trust, at=at, revocation=policy, input_name=label)
             )
         except ParseError as exc:
-            reports.append(
-                VerificationReport.from_checks(
-                    [
-                        Check.failed(
-                            "format",
-                            f"the scanned code is malformed: {exc}",
-                            SubIndication.FORMAT_FAILURE,
-                        )
-                    ],
-                    input=label,
-                    format="2d-doc",
-                    verified_at=at,
-                )
-            )
+            reports.append(malformed_code_report(label, at, exc))
     return reports
-
-
-def _summary_check(index: int, report: VerificationReport) -> Check:
-    """One check standing for a whole embedded code's report."""
-    message = f"2D-Doc #{index}: {report.indication.value}"
-    if report.indication is Indication.PASSED:
-        return Check.passed(f"twoddoc[{index}]", message)
-    sub = report.sub_indication or SubIndication.GENERIC
-    if report.indication is Indication.FAILED:
-        return Check.failed(f"twoddoc[{index}]", message, sub)
-    return Check.indeterminate(f"twoddoc[{index}]", message, sub)
 
 
 def _verify_pdf(

@@ -24,12 +24,12 @@ from sealdoc.pades.anchors import TrustInput, resolve_trust
 from sealdoc.pades.limits import VerifyLimits
 from sealdoc.pades.policy import RevocationPolicy
 from sealdoc.pades.verify import embedded_twoddoc, verify_pdf
-from sealdoc.report import Check, Indication, SubIndication, VerificationReport
+from sealdoc.report import Check, SubIndication, VerificationReport, summary_check
 from sealdoc.trust import RevocationPolicy as TrustRevocationPolicy
 from sealdoc.trust import TrustMaterial
 from sealdoc.twoddoc.codec import TwoDDoc
 from sealdoc.twoddoc.textmatch import check_text_match
-from sealdoc.twoddoc.verify import verify_code
+from sealdoc.twoddoc.verify import malformed_code_report, verify_code
 
 __all__ = ["verify_document"]
 
@@ -68,7 +68,7 @@ def verify_document(
         try:
             doc = TwoDDoc.parse(code)
         except ParseError as exc:
-            code_reports.append(_malformed(label, at, exc))
+            code_reports.append(malformed_code_report(label, at, exc))
             checks.append(
                 Check.failed(
                     f"twoddoc[{index}]",
@@ -79,7 +79,7 @@ def verify_document(
             continue
         report = verify_code(doc, trust=code_trust, at=at, revocation=policy, input_name=label)
         code_reports.append(report)
-        checks.append(_summary(index, report))
+        checks.append(summary_check(f"twoddoc[{index}]", f"2D-Doc #{index} on the pages", report))
         if texts is None:
             texts = _texts(loaded.data)
         checks.append(
@@ -131,25 +131,6 @@ def _texts(data: bytes) -> list[str] | None:
         return page_texts(data)
     except SealdocError:
         return None
-
-
-def _summary(index: int, report: VerificationReport) -> Check:
-    message = f"2D-Doc #{index} on the pages: {report.indication.value}"
-    if report.indication is Indication.PASSED:
-        return Check.passed(f"twoddoc[{index}]", message)
-    sub = report.sub_indication or SubIndication.GENERIC
-    if report.indication is Indication.FAILED:
-        return Check.failed(f"twoddoc[{index}]", message, sub)
-    return Check.indeterminate(f"twoddoc[{index}]", message, sub)
-
-
-def _malformed(label: str, at: dt.datetime, exc: ParseError) -> VerificationReport:
-    return VerificationReport.from_checks(
-        [Check.failed("format", f"the code is malformed: {exc}", SubIndication.FORMAT_FAILURE)],
-        input=label,
-        format="2d-doc",
-        verified_at=at,
-    )
 
 
 def _payload_checks(codes: list[str], payload: str | None, scan_problem: str | None) -> list[Check]:

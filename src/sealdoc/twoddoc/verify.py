@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sealdoc.report import Check, VerificationReport
+from sealdoc.errors import ParseError
+from sealdoc.report import Check, SubIndication, VerificationReport
 from sealdoc.trust import RevocationPolicy, TrustMaterial
 from sealdoc.twoddoc.checks import check_fields, check_signature
 from sealdoc.twoddoc.codec import TwoDDoc
 from sealdoc.twoddoc.participants import check_participant
 
-__all__ = ["verify_code"]
+__all__ = ["malformed_code_report", "verify_code"]
 
 
 def verify_code(
@@ -55,4 +56,14 @@ def verify_code(
         verified_at=at,
         signer=evaluation.signer,
         twoddoc=doc.to_info(),
+    )
+
+
+def malformed_code_report(label: str, at: dt.datetime, exc: ParseError) -> VerificationReport:
+    """The report of a scanned symbol that is not a well-formed 2D-Doc."""
+    return VerificationReport.from_checks(
+        [Check.failed("format", f"the code is malformed: {exc}", SubIndication.FORMAT_FAILURE)],
+        input=label,
+        format="2d-doc",
+        verified_at=at,
     )
