@@ -11,6 +11,7 @@ from sealdoc.errors import DataMatrixError, ParseError
 from sealdoc.report import VerificationReport, summary_check
 from sealdoc.trust import RevocationPolicy, TrustMaterial
 from sealdoc.twoddoc.codec import TwoDDoc
+from sealdoc.twoddoc.multicode import combine
 from sealdoc.twoddoc.verify import malformed_code_report, verify_code
 
 __all__ = ["verify"]
@@ -82,10 +83,14 @@ def _verify_codes(
     policy: RevocationPolicy,
     name: str,
 ) -> list[VerificationReport]:
-    """Verify each scanned code; a scanned symbol that does not parse is reported as failed."""
+    """Verify each scanned code (multi-code sets joined first); a malformed one is FAILED."""
+    joined = combine(codes)
     reports = []
-    for index, code in enumerate(codes, 1):
-        label = name if len(codes) == 1 else f"{name}#code{index}"
+    for index, code in enumerate(joined, 1):
+        label = name if len(joined) == 1 else f"{name}#code{index}"
+        if isinstance(code, ParseError):
+            reports.append(malformed_code_report(label, at, code))
+            continue
         try:
             reports.append(
                 verify_code(code, trust=trust, at=at, revocation=policy, input_name=label)

@@ -28,6 +28,7 @@ from sealdoc.report import Check, SubIndication, VerificationReport, summary_che
 from sealdoc.trust import RevocationPolicy as TrustRevocationPolicy
 from sealdoc.trust import TrustMaterial
 from sealdoc.twoddoc.codec import TwoDDoc
+from sealdoc.twoddoc.multicode import combine
 from sealdoc.twoddoc.textmatch import check_text_match
 from sealdoc.twoddoc.verify import malformed_code_report, verify_code
 
@@ -59,13 +60,17 @@ def verify_document(
     code_trust = trust if isinstance(trust, TrustMaterial) else TrustMaterial.load()
     policy = _twoddoc_policy(revocation)
     checks = list(pdf_report.checks)
-    codes, scan_problem = _scan(loaded.data)
+    scanned, scan_problem = _scan(loaded.data)
+    joined = combine(scanned)  # multi-code sets assembled
+    codes = [c.decode("latin-1") for c in joined if isinstance(c, bytes)]
     payload = _payload(loaded.data)
     code_reports: list[VerificationReport] = []
     texts: list[str] | None = None
-    for index, code in enumerate(codes, 1):
+    for index, code in enumerate(joined, 1):
         label = f"{loaded.name}#code{index}"
         try:
+            if isinstance(code, ParseError):
+                raise code
             doc = TwoDDoc.parse(code)
         except ParseError as exc:
             code_reports.append(malformed_code_report(label, at, exc))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sealdoc.errors import EncodingError, ParseError
 from sealdoc.twoddoc._c40 import pack_c40
 
-__all__ = ["MAX_SEGMENTS", "Segment", "assemble", "parse_segment", "split"]
+__all__ = ["MAX_SEGMENTS", "Segment", "assemble", "combine", "parse_segment", "split"]
 
 MAX_SEGMENTS = 16
 _C40_ENVELOPE = re.compile(rb"E([A-Z0-9]{3})([0-9A-F])([1-9A-F])")
@@ -94,6 +94,39 @@ def assemble(segments: Iterable[bytes | str]) -> bytes:
             raise ParseError(f"multi-code set of {first.count} symbols: missing {shown}")
         raise ParseError("multi-code set: a position occurs twice")
     return b"".join(s.payload for s in sorted(parsed, key=lambda s: s.index))
+
+
+def combine(scanned: Iterable[bytes | str]) -> list[bytes | ParseError]:
+    """The codes read from one image or PDF, each multi-code set joined into one code.
+
+    Whole codes pass through; the segments of a set are assembled in the place of its first
+    segment. A set that cannot be assembled (a symbol unreadable or missing, an inconsistent
+    envelope) stands as the :class:`ParseError` saying why, so the caller reports it.
+    """
+    out: list[bytes | ParseError] = []
+    sets: dict[bytes, list[bytes]] = {}
+    slot: dict[bytes, int] = {}
+    for data in scanned:
+        raw = _to_bytes(data)
+        try:
+            segment = parse_segment(raw)
+        except ParseError as exc:
+            out.append(exc)
+            continue
+        if segment is None:
+            out.append(raw)
+            continue
+        if segment.set_id not in sets:
+            sets[segment.set_id] = []
+            slot[segment.set_id] = len(out)
+            out.append(ParseError("placeholder"))
+        sets[segment.set_id].append(raw)
+    for set_id, parts in sets.items():
+        try:
+            out[slot[set_id]] = assemble(parts)
+        except ParseError as exc:
+            out[slot[set_id]] = exc
+    return out
 
 
 def split(
