@@ -46,3 +46,10 @@ def test_expired_certificate_from_the_directory_fails() -> None:
     assert report.check("validity_at_signing").status is CheckStatus.FAILED
     assert report.indication is Indication.FAILED
     assert report.sub_indication is SubIndication.EXPIRED
+
+
+def test_a_directory_of_anchors_is_read_like_its_files() -> None:
+    from_dir = sealdoc.TrustMaterial.load(trust_certs=[FIXTURES / "ca"])
+    from_files = sealdoc.TrustMaterial.load(trust_certs=sorted((FIXTURES / "ca").glob("*.pem")))
+    assert set(from_dir.anchors) == set(from_files.anchors)
+    assert len(from_dir.anchors) == 4

@@ -40,9 +40,9 @@ def trust_options(func: F) -> F:
             "--trust-cert",
             "trust_certs",
             multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="Trusted certificate (PEM/DER): a CA, or a participant certificate itself. "
-            "Repeatable.",
+            type=click.Path(exists=True, path_type=Path),
+            help="Trusted certificate (PEM/DER/PKCS#7 file, or a directory of them): a CA, or a "
+            "participant certificate itself. Repeatable.",
         ),
         click.option(
             "--tsl",

@@ -121,7 +121,7 @@ class TrustMaterial:
         ``certs_dir``: certificates and CRLs, any file names (``--certs``). Raises
         :class:`TrustError` if a file is unreadable or the TSL's signature is not trusted.
         """
-        anchors = [cert for path in trust_certs for cert in load_certificate_file(path)]
+        anchors = [cert for path in trust_certs for cert in _anchor_certificates(path)]
         notes: list[str] = []
         trust_list = None
         if tsl is not None:
@@ -158,3 +158,10 @@ def _read_file(path: Path) -> bytes:
         raise TrustError(f"{path}: is a directory, not a file") from exc
     except OSError as exc:
         raise TrustError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def _anchor_certificates(path: Path) -> list[x509.Certificate]:
+    """The anchors in a certificate file, or every certificate of a directory of them."""
+    if path.is_dir():
+        return list(load_certificate_directory(path).certificates)
+    return load_certificate_file(path)
