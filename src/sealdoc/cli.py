@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from sealdoc._internal.cli.audit import archive_group, audit_command
 from sealdoc._internal.cli.common import load_trust, trust_options
 from sealdoc._internal.cli.delivery import (
     api_key,
@@ -113,6 +114,8 @@ for command in (
     twoddoc_group,
     seal_command,
     issue,
+    audit_command,
+    archive_group,
     serve,
     api_key,
     deliver,

@@ -6,6 +6,8 @@ import json
 
 from pydantic import BaseModel
 
+from sealdoc.audit.manifest import ArchiveCheck, ArchiveManifest
+from sealdoc.audit.models import AuditReport
 from sealdoc.issuance.manifest import ManifestRow
 from sealdoc.issuance.profile import IssuerProfile
 from sealdoc.report import VerificationReport
@@ -14,6 +16,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "verification-report": VerificationReport,
     "issuer-profile": IssuerProfile,
     "issuance-manifest-row": ManifestRow,
+    "archive-manifest": ArchiveManifest,
+    "archive-check": ArchiveCheck,
+    "audit-report": AuditReport,
 }
 
 
