@@ -395,6 +395,57 @@ def _wait_for_server(url: str) -> None:
     raise SystemExit(f"demo: the delivery service did not start (see {OUT}/delivery/server.log)")
 
 
+def demo_audit(pki: TestPki) -> None:
+    step("Archive: a tamper-evident manifest (RFC 6962 tree head, sealed and time-stamped)")
+    archive = OUT / "archive"
+    archive.mkdir()
+    for source in [OUT / "notice-sealed.pdf", *sorted((OUT / "issue" / "out").glob("*.pdf"))]:
+        shutil.copy(source, archive / source.name)
+    for code in sorted(OUT.glob("code-??.txt")):
+        shutil.copy(code, archive / code.name)
+    material = pki.write_seal_material("seal-rsa", OUT / "archivist")
+    root = pki.write_root(OUT / "archivist")
+    manifest = OUT / "archive-manifest.json"
+    run(
+        [
+            "archive",
+            "manifest",
+            str(archive),
+            "-o",
+            str(manifest),
+            "--key",
+            str(material.key),
+            "--cert",
+            str(material.cert),
+            *(a for c in material.chain for a in ("--chain", str(c))),
+            "--tsa",
+            pki.tsa_url,
+        ]
+    )
+    run(["archive", "check", str(archive), "--manifest", str(manifest), "--trust-cert", str(root)])
+
+    step("Audit: every document of the archive verified, with the dates to renew protection")
+    run(
+        [
+            "audit",
+            str(archive),
+            "--trust-cert",
+            str(root),
+            *TSL,
+            "--certs",
+            str(OUT / "certs"),
+            "--report",
+            str(OUT / "audit.html"),
+            "--json",
+            str(OUT / "audit.json"),
+            "--csv",
+            str(OUT / "audit.csv"),
+            "--jobs",
+            "2",
+        ]
+    )
+
+
 def main() -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir()
@@ -403,8 +454,10 @@ def main() -> int:
         demo_pades(pki)
         notices = demo_issue(pki)
         demo_delivery(pki, notices[:3])
+        demo_audit(pki)
     step("done")
     print(f"Everything the demo made is in {OUT.relative_to(ROOT)}/")
+    print(f"The audit report is {(OUT / 'audit.html').relative_to(ROOT)} (open it in a browser)")
     return 0
 
 
