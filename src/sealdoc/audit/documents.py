@@ -28,9 +28,9 @@ from sealdoc.audit.protection import ChainCache, Protection, analyse_pdf, code_p
 from sealdoc.errors import InputError, SealdocError, TrustError
 from sealdoc.report import Check, CheckStatus, VerificationReport
 from sealdoc.trust import RevocationPolicy, TrustMaterial
-from sealdoc.twoddoc.checks import check_fields, check_signature
 from sealdoc.twoddoc.codec import TwoDDoc
 from sealdoc.twoddoc.participants import ParticipantEvaluation, check_participant
+from sealdoc.twoddoc.verify import code_report
 
 __all__ = ["DOCUMENT_SUFFIXES", "AuditSettings", "DocumentAuditor"]
 
@@ -102,16 +102,22 @@ class DocumentAuditor:
             return _unreadable(relative, fmt, data, str(exc))
 
     def _pdf(self, relative: str, data: bytes) -> DocumentAudit:
-        from sealdoc.pades import VerifyLimits, verify_pdf
+        from sealdoc._internal.inputs import LoadedInput
+        from sealdoc.pades import VerifyLimits
+        from sealdoc.pades.document import verify_document
 
         settings = self.settings
-        report = verify_pdf(
-            data,
+        # As sealdoc.verify does, with the audit's policy; pages are searched for a 2D-Doc only
+        # when the seal carries one (then it must be on the page and match), which keeps an
+        # audit of plain sealed PDFs at the cost of their seals.
+        report = verify_document(
+            LoadedInput(relative, InputKind.PDF, data),
             trust=self.trust,
             at=settings.at,
             revocation=settings.revocation.value,
             algorithms=settings.policy.pades_policy(),
             limits=VerifyLimits(max_bytes=settings.max_bytes),
+            scan_unsealed=False,
         )
         seals = [s for s in report.signatures if s.type == "signature"]
         seal = seals[0] if seals else None
@@ -133,7 +139,9 @@ class DocumentAuditor:
             for sig in report.signatures
             for c in sig.checks
             if c.status in (CheckStatus.FAILED, CheckStatus.INDETERMINATE)
-        ] or _problems(report.checks)
+        ] + _problems([c for c in report.checks if c.id.startswith("twoddoc")])
+        if not problems:
+            problems = _problems(report.checks)
         return self._document(
             relative,
             "pdf",
@@ -254,21 +262,7 @@ class DocumentAuditor:
             self._participants[key] = evaluation
         else:
             self.participant_hits += 1
-        certificate = evaluation.certificate
-        signature = (
-            evaluation.signature_unavailable()
-            if certificate is None
-            else check_signature(doc, certificate.public_key())
-        )
-        checks: list[Check] = [signature, *evaluation.checks, check_fields(doc)]
-        report = VerificationReport.from_checks(
-            checks,
-            input=input_name,
-            format="2d-doc",
-            verified_at=self.settings.at,
-            signer=certificate.subject.rfc4514_string() if certificate is not None else None,
-            twoddoc=doc.to_info(),
-        )
+        report = code_report(doc, evaluation, at=self.settings.at, input_name=input_name)
         return report, evaluation
 
 

@@ -13,9 +13,9 @@ from sealdoc.report import Check, SubIndication, VerificationReport
 from sealdoc.trust import RevocationPolicy, TrustMaterial
 from sealdoc.twoddoc.checks import check_fields, check_signature
 from sealdoc.twoddoc.codec import TwoDDoc
-from sealdoc.twoddoc.participants import check_participant
+from sealdoc.twoddoc.participants import ParticipantEvaluation, check_participant
 
-__all__ = ["malformed_code_report", "verify_code"]
+__all__ = ["code_report", "malformed_code_report", "verify_code"]
 
 
 def verify_code(
@@ -43,6 +43,17 @@ def verify_code(
         trust=trust,
         revocation=revocation,
     )
+    return code_report(doc, evaluation, at=at, input_name=input_name)
+
+
+def code_report(
+    doc: TwoDDoc,
+    evaluation: ParticipantEvaluation,
+    *,
+    at: dt.datetime,
+    input_name: str | None = None,
+) -> VerificationReport:
+    """The report of ``doc`` given its signer's evaluation (which callers may cache per signer)."""
     certificate = evaluation.certificate
     if certificate is None:
         signature = evaluation.signature_unavailable()
