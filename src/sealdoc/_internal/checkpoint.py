@@ -45,9 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -58,6 +56,7 @@ from pydantic import (
 )
 
 from sealdoc._internal.merkle import MerkleTree
+from sealdoc._internal.pkix import chain_problem, signature_problem
 from sealdoc.errors import ParseError, SealingError
 
 if TYPE_CHECKING:
@@ -77,11 +76,6 @@ __all__ = [
 _HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
 #: A signer may claim a time a little after the TSA's (clock skew); beyond this, it is a problem.
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-_HASHES: dict[str, hashes.HashAlgorithm] = {
-    "sha256": hashes.SHA256(),
-    "sha384": hashes.SHA384(),
-    "sha512": hashes.SHA512(),
-}
 
 
 def _utc_seconds(value: dt.datetime) -> dt.datetime:
@@ -308,21 +302,10 @@ def verify_checkpoint(
 
 
 def _signature_problem(cert: x509.Certificate, signed: SignedCheckpoint, sig: bytes) -> str | None:
-    algorithm = _HASHES.get(signed.hash_algorithm)
-    if algorithm is None:
-        return f"unsupported hash algorithm {signed.hash_algorithm!r}"
-    data = signed.checkpoint.signed_bytes()
-    public_key = cert.public_key()
-    try:
-        if isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(sig, data, ec.ECDSA(algorithm))
-        elif isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(sig, data, padding.PKCS1v15(), algorithm)
-        else:
-            return "the signer's key type is not supported"
-    except (InvalidSignature, ValueError, UnsupportedAlgorithm):
+    problem = signature_problem(cert, sig, signed.checkpoint.signed_bytes(), signed.hash_algorithm)
+    if problem is not None and problem.startswith("the signature does not match"):
         return "the signature does not match the checkpoint (altered, or another signer)"
-    return None
+    return problem
 
 
 def _check_timestamp(
@@ -380,25 +363,5 @@ def _chain_problems(
     anchors: Sequence[x509.Certificate],
     moment: dt.datetime,
 ) -> list[str]:
-    from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-
-    if not anchors:
-        return ["no trust anchor was given: the signer cannot be trusted"]
-    context = ValidationContext(
-        trust_roots=[_asn1(a) for a in anchors],
-        other_certs=[_asn1(c) for c in chain],
-        moment=moment,
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-    )
-    validator = CertificateValidator(_asn1(cert), validation_context=context)
-    try:
-        asyncio.run(validator.async_validate_path())
-    except PathBuildingError:
-        return ["the signer's certificate does not chain to a trusted anchor"]
-    except PathValidationError as exc:
-        return [f"the signer's certificate is not valid at {_iso_z(moment)}: {exc}"]
-    except Exception as exc:  # hostile certificates: reported, never raised
-        return [f"the signer's certificate cannot be validated ({type(exc).__name__}: {exc})"]
-    return []
+    problem = chain_problem(cert, chain, anchors, moment)
+    return [] if problem is None else [f"the signer's certificate {problem}"]

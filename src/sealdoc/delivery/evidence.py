@@ -21,11 +21,10 @@ import json
 from typing import Annotated, Any, Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from sealdoc._internal.pkix import signature_problem
 from sealdoc.delivery.model import Event
 from sealdoc.keys import SigningKey
 
@@ -39,12 +38,6 @@ __all__ = [
     "seal_problem",
     "seal_record",
 ]
-
-_HASHES: dict[str, hashes.HashAlgorithm] = {
-    "sha256": hashes.SHA256(),
-    "sha384": hashes.SHA384(),
-    "sha512": hashes.SHA512(),
-}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -144,22 +137,13 @@ def seal_problem(sealed: SealedEvidence, cert: x509.Certificate) -> str | None:
     """Why the seal of ``sealed`` does not verify with ``cert`` (``None``: it verifies)."""
     if sealed.seal.certificate_sha256 != certificate_sha256(cert):
         return "sealed with another certificate"
-    algorithm = _HASHES.get(sealed.seal.hash_algorithm)
-    if algorithm is None:
-        return f"unsupported hash algorithm {sealed.seal.hash_algorithm!r}"
     try:
         signature = base64.b64decode(sealed.seal.signature, validate=True)
     except (binascii.Error, ValueError):
         return "the signature is not valid base64"
-    data = sealed.record.canonical_bytes()
-    public_key = cert.public_key()
-    try:
-        if isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, data, ec.ECDSA(algorithm))
-        elif isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, data, padding.PKCS1v15(), algorithm)
-        else:
-            return "the sealing key type is not supported"
-    except (InvalidSignature, ValueError, UnsupportedAlgorithm):
+    problem = signature_problem(
+        cert, signature, sealed.record.canonical_bytes(), sealed.seal.hash_algorithm
+    )
+    if problem is not None and problem.startswith("the signature does not match"):
         return "the seal does not match the record (altered, or sealed by another key)"
-    return None
+    return problem

@@ -16,18 +16,16 @@ Checks, each reported (nothing stops at the first failure):
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from pydantic import ValidationError
 
 from sealdoc._internal.checkpoint import verify_checkpoint
 from sealdoc._internal.merkle import leaf_hash, verify_inclusion
+from sealdoc._internal.pkix import chain_problem
 from sealdoc.delivery.evidence import SealedEvidence, certificate_sha256, seal_problem
 from sealdoc.delivery.evidence_log import EvidenceBundle
 from sealdoc.delivery.model import Event
@@ -146,32 +144,8 @@ def _chain_problem(
     anchors: Sequence[x509.Certificate],
     moment: dt.datetime,
 ) -> str | None:
-    from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
-
-    if not anchors:
-        return "no trust anchor was given"
-
-    def asn1(c: x509.Certificate) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(c.public_bytes(Encoding.DER))
-
-    context = ValidationContext(
-        trust_roots=[asn1(a) for a in anchors],
-        other_certs=[asn1(c) for c in chain],
-        moment=moment,
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-    )
-    validator = CertificateValidator(asn1(cert), validation_context=context)
-    try:
-        asyncio.run(validator.async_validate_path())
-    except PathBuildingError:
-        return "the sealing certificate does not chain to a trusted anchor"
-    except PathValidationError as exc:
-        return f"the sealing certificate is not valid at the event time: {exc}"
-    except Exception as exc:
-        return f"the sealing certificate cannot be validated ({type(exc).__name__})"
-    return None
+    problem = chain_problem(cert, chain, anchors, moment)
+    return None if problem is None else f"the sealing certificate {problem}"
 
 
 def _check_chain(bundle: EvidenceBundle, records: list[SealedEvidence | None]) -> Check:
