@@ -86,12 +86,13 @@ class SealOutput:
     path: Literal["fast", "pyhanko"]
 
 
-def probe_pdf() -> bytes:
-    """A one-page blank A4 PDF, the probe every batch seals first."""
+def probe_pdf(width: int = 595, height: int = 842) -> bytes:
+    """A one-page blank PDF (A4 by default): the probe every batch seals first."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << >> >>"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+        page % (width, height),
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
