@@ -10,8 +10,13 @@ audits:
   and fields are checked per code. The report equals :func:`sealdoc.twoddoc.verify.verify_code`'s
   (a test holds them together).
 * **PDFs**: the seal is verified by :func:`sealdoc.pades.verify_pdf` with the audit's policy,
-  every check, for every document. Chains of time-stamp certificates used for the renew-before
-  date are cached by certificate fingerprint (:class:`~sealdoc.audit.protection.ChainCache`).
+  every check, for every document; the certificate work (path validation, revocation, LTV) is
+  memoised in a :class:`~sealdoc.pades.cache.ValidationCache` keyed by everything that decides
+  it (certificates, validation moment, anchors, policies, embedded revocation data), so
+  documents sealed by the same certificate share it. ``use_validation_cache=False`` turns it
+  off (the reports are the same; a test holds them together). Chains of time-stamp
+  certificates used for the renew-before date are cached by certificate fingerprint
+  (:class:`~sealdoc.audit.protection.ChainCache`).
 """
 
 from __future__ import annotations
@@ -58,19 +63,31 @@ class NotADocument(Exception):
 
 
 class DocumentAuditor:
-    def __init__(self, settings: AuditSettings, trust: TrustMaterial) -> None:
+    def __init__(
+        self,
+        settings: AuditSettings,
+        trust: TrustMaterial,
+        *,
+        use_validation_cache: bool = True,
+    ) -> None:
+        from sealdoc.pades.cache import ValidationCache
+
         self.settings = settings
         self.trust = trust
         self.chains = ChainCache(anchors=trust.anchors)
+        self.validations = ValidationCache() if use_validation_cache else None
         self._participants: dict[tuple[str, str, dt.date | None], ParticipantEvaluation] = {}
         self.participant_hits = 0
         self.participant_misses = 0
 
     @property
     def cache_stats(self) -> dict[str, int]:
+        validations = self.validations
         return {
             "certificate_hits": self.participant_hits + self.chains.hits,
             "certificate_misses": self.participant_misses + self.chains.misses,
+            "validation_hits": validations.hits if validations else 0,
+            "validation_misses": validations.misses if validations else 0,
         }
 
     # -------------------------------------------------------------------- one document
@@ -118,6 +135,7 @@ class DocumentAuditor:
             algorithms=settings.policy.pades_policy(),
             limits=VerifyLimits(max_bytes=settings.max_bytes),
             scan_unsealed=False,
+            cache=self.validations,
         )
         seals = [s for s in report.signatures if s.type == "signature"]
         seal = seals[0] if seals else None

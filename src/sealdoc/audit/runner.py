@@ -158,7 +158,12 @@ def audit_archive(
     chunks = [relatives[i : i + _CHUNK] for i in range(0, len(relatives), _CHUNK)]
     documents: list[DocumentAudit] = []
     skipped: list[str] = list(skipped_links)
-    cache = {"certificate_hits": 0, "certificate_misses": 0}
+    cache = {
+        "certificate_hits": 0,
+        "certificate_misses": 0,
+        "validation_hits": 0,
+        "validation_misses": 0,
+    }
     done = 0
 
     def collect(result: tuple[list[DocumentAudit], list[str], dict[str, int]]) -> None:

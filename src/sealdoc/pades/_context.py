@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -16,10 +18,19 @@ from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from sealdoc.pades._document import EmbeddedValidationData, SignatureField
 from sealdoc.pades._document import deref as _deref
 from sealdoc.pades.anchors import PdfTrust
+from sealdoc.pades.cache import (
+    ValidationCache,
+    cert_set_digest,
+    digest_ders,
+    moment_key,
+    tag_context,
+)
 from sealdoc.pades.policy import AlgorithmPolicy, RevocationPolicy
 from sealdoc.report import Check
 
 __all__ = ["DocumentContext", "SignatureOutcome", "widget_visible"]
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -39,6 +50,10 @@ class DocumentContext:
     revisions: dict[str, int] = field(default_factory=dict)
     #: (revision, time) of trusted document time-stamps: proofs of existence.
     poes: list[tuple[int, dt.datetime]] = field(default_factory=list)
+    #: Memo of certificate validations shared across documents (``None``: no reuse).
+    cache: ValidationCache | None = None
+    #: id -> (object, digest): the object is kept so that its id cannot be reused.
+    _digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)
 
     def archival_time(self, revision: int) -> dt.datetime | None:
         """Time of the oldest trusted document time-stamp applied after ``revision``."""
@@ -63,22 +78,56 @@ class DocumentContext:
         revocation: RevocationPolicy | None = None,
     ) -> ValidationContext:
         policy = self.algorithms
-        return ValidationContext(
+        revinfo = revocation or self.revocation
+        retroactive = moment < self.at
+        online = fetch and self.backend is not None
+        context = ValidationContext(
             trust_roots=list(trust.anchors),
             other_certs=list(trust.pool) + embedded.certs,
             moment=moment,
-            allow_fetching=fetch and self.backend is not None,
+            allow_fetching=online,
             fetcher_backend=self.backend if fetch else None,
             crls=list(trust.crls) + embedded.crls,
             ocsps=list(embedded.ocsps),
-            revinfo_policy=(revocation or self.revocation).pyhanko_policy(
-                retroactive=moment < self.at
-            ),
+            revinfo_policy=revinfo.pyhanko_policy(retroactive=retroactive),
             algorithm_usage_policy=DisallowWeakAlgorithmsPolicy(
                 weak_hash_algos=policy.weak_digests,
                 rsa_key_size_threshold=policy.min_rsa_bits,
             ),
         )
+        if self.cache is None or online:
+            # online answers depend on the network at that moment: never memoised
+            return context
+        key = (
+            self._digest(trust, _trust_digest),
+            moment_key(moment),
+            revinfo.value,
+            retroactive,
+            tuple(sorted(policy.weak_digests)),
+            policy.min_rsa_bits,
+            policy.min_ec_bits,
+            self._digest(embedded, _embedded_digest),
+        )
+        return tag_context(context, self.cache, key)
+
+    def _digest(self, obj: _T, compute: Callable[[_T], bytes]) -> bytes:
+        found = self._digests.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        value = compute(obj)
+        self._digests[id(obj)] = (obj, value)
+        return value
+
+
+def _trust_digest(trust: PdfTrust) -> bytes:
+    return cert_set_digest(trust.anchors) + cert_set_digest(trust.pool) + digest_ders(trust.crls)
+
+
+def _embedded_digest(embedded: EmbeddedValidationData) -> bytes:
+    """The certificates and revocation material (OCSP, CRLs) the document offers."""
+    return (
+        cert_set_digest(embedded.certs) + digest_ders(embedded.ocsps) + digest_ders(embedded.crls)
+    )
 
 
 @dataclass

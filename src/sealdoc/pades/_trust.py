@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.validation.status import SignatureStatus, TimestampSignatureStatus
-from pyhanko_certvalidator import CertificateValidator
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import (
     InsufficientRevinfoError,
     InvalidCertificateError,
@@ -30,6 +30,7 @@ from sealdoc.pades._checks import describe_time, trust_problem_check
 from sealdoc.pades._context import DocumentContext
 from sealdoc.pades._document import EmbeddedValidationData
 from sealdoc.pades.anchors import PdfTrust
+from sealdoc.pades.cache import cert_set_digest, context_memo
 from sealdoc.pades.policy import RevocationPolicy
 from sealdoc.report import Check, SubIndication
 
@@ -94,19 +95,54 @@ async def _validate_cert(
     what is wrong (and whether it is the chain or the revocation data).
     """
     context = ctx.context(trust, moment, embedded, fetch=fetch, revocation=revocation)
-    validator = CertificateValidator(
-        cert, intermediate_certs=list(intermediates), validation_context=context
-    )
+    return await _run_validator(context, cert, intermediates, timestamping=timestamping)
+
+
+async def _run_validator(
+    context: ValidationContext,
+    cert: asn1_x509.Certificate,
+    intermediates: Sequence[asn1_x509.Certificate],
+    *,
+    timestamping: bool,
+) -> Exception | None:
+    """Validate ``cert`` in ``context`` (closed afterwards); ``None`` if sound, else the error.
+
+    Memoised when the context is tagged with a :class:`~sealdoc.pades.cache.ValidationCache`.
+    """
+
+    async def compute() -> Exception | None:
+        validator = CertificateValidator(
+            cert, intermediate_certs=list(intermediates), validation_context=context
+        )
+        try:
+            if timestamping:
+                await validator.async_validate_usage(set(), extended_key_usage={"time_stamping"})
+            else:
+                await validator.async_validate_path()
+        except (
+            PathBuildingError,
+            PathValidationError,
+            InvalidCertificateError,
+            ValidationError,
+        ) as exc:
+            return exc
+        return None
+
+    memo = context_memo(context)
     try:
-        if timestamping:
-            await validator.async_validate_usage(set(), extended_key_usage={"time_stamping"})
-        else:
-            await validator.async_validate_path()
-    except (PathBuildingError, PathValidationError, InvalidCertificateError, ValidationError) as e:
-        return e
+        if memo is None:
+            return await compute()
+        cache, context_key = memo
+        key = (
+            "certificate",
+            context_key,
+            bytes(cert.sha256),
+            cert_set_digest(intermediates),
+            timestamping,
+        )
+        return await cache.memo(key, compute)
     finally:
         await context.aclose()
-    return None
 
 
 def _error_text(error: BaseException) -> str:
@@ -254,27 +290,13 @@ async def ltv_check(
         context = ctx.context(
             trust, moment, embedded, fetch=False, revocation=RevocationPolicy.REQUIRE
         )
-        validator = CertificateValidator(
-            cert, intermediate_certs=list(intermediates), validation_context=context
-        )
-        try:
-            if timestamping:
-                await validator.async_validate_usage(set(), extended_key_usage={"time_stamping"})
-            else:
-                await validator.async_validate_path()
-        except (
-            PathBuildingError,
-            PathValidationError,
-            InvalidCertificateError,
-            ValidationError,
-        ) as exc:
+        error = await _run_validator(context, cert, intermediates, timestamping=timestamping)
+        if error is not None:
             return Check.skipped(
                 "ltv",
                 f"validation data is embedded but does not suffice for {who}'s chain "
-                f"offline: {exc}",
+                f"offline: {error}",
             )
-        finally:
-            await context.aclose()
     unreadable = (
         f"; {embedded.unreadable} unreadable item(s) ignored" if embedded.unreadable else ""
     )

@@ -21,6 +21,7 @@ from sealdoc._internal.inputs import LoadedInput
 from sealdoc._internal.pdftext import page_texts
 from sealdoc.errors import ParseError, SealdocError
 from sealdoc.pades.anchors import TrustInput, resolve_trust
+from sealdoc.pades.cache import ValidationCache
 from sealdoc.pades.limits import VerifyLimits
 from sealdoc.pades.policy import AlgorithmPolicy, RevocationPolicy
 from sealdoc.pades.verify import embedded_twoddoc, verify_pdf
@@ -44,6 +45,7 @@ def verify_document(
     limits: VerifyLimits | None = None,
     algorithms: AlgorithmPolicy | None = None,
     scan_unsealed: bool = True,
+    cache: ValidationCache | None = None,
 ) -> VerificationReport:
     """Verify the seals of a PDF and the 2D-Doc codes on its pages, as one report.
 
@@ -52,7 +54,7 @@ def verify_document(
 
     ``revocation`` may be a :class:`sealdoc.trust.RevocationPolicy` (``hard-fail``,
     ``soft-fail``, ``off``) or a :class:`RevocationPolicy`. The size limit already applied
-    when the input was loaded is kept.
+    when the input was loaded is kept. ``cache``: as for :func:`~sealdoc.pades.verify_pdf`.
     """
     limits = limits or VerifyLimits()
     if len(loaded.data) > limits.max_bytes:
@@ -65,6 +67,7 @@ def verify_document(
         revocation=revocation,
         limits=limits,
         algorithms=algorithms,
+        cache=cache,
     )
 
     code_trust = trust if isinstance(trust, TrustMaterial) else TrustMaterial.load()

@@ -45,6 +45,7 @@ from sealdoc.pades._fetch import adapt_fetchers
 from sealdoc.pades._validate import validate_signature, validate_timestamp
 from sealdoc.pades.anchors import PdfTrust, TrustInput, resolve_trust
 from sealdoc.pades.appearance import payload_in_revision
+from sealdoc.pades.cache import ValidationCache
 from sealdoc.pades.limits import (
     PdfSource,
     VerifyLimits,
@@ -101,6 +102,7 @@ def verify_pdf(
     at: dt.datetime | None = None,
     limits: VerifyLimits | None = None,
     algorithms: AlgorithmPolicy | None = None,
+    cache: ValidationCache | None = None,
 ) -> VerificationReport:
     """Verify every signature and document time-stamp of a PDF (path or bytes).
 
@@ -116,6 +118,9 @@ def verify_pdf(
     * ``at``: the validation time (default now; tests pin it).
     * ``limits``: :class:`VerifyLimits` (size, decoded size, time, signatures, revisions).
     * ``algorithms``: :class:`AlgorithmPolicy` (weak digests, minimum key sizes).
+    * ``cache``: a :class:`~sealdoc.pades.cache.ValidationCache` shared across calls, so that
+      documents sealed by the same certificates reuse the chain, revocation and LTV results
+      (offline validations only; the report is the same with or without it).
     """
     limits = limits or VerifyLimits()
     algorithms = algorithms or AlgorithmPolicy()
@@ -141,6 +146,7 @@ def verify_pdf(
                 policy,
                 algorithms,
                 fetchers,
+                cache,
             )
         )
 
@@ -158,6 +164,7 @@ async def _verify_async(
     revocation: RevocationPolicy,
     algorithms: AlgorithmPolicy,
     fetchers: FetcherBackend | Fetcher | None,
+    cache: ValidationCache | None = None,
 ) -> list[SignatureOutcome]:
     reader = open_reader(data, limits, deadline=deadline)
     try:
@@ -179,6 +186,7 @@ async def _verify_async(
         backend=backend,
         dss=dss,
         fields=fields,
+        cache=cache,
     )
     try:
         return await _verify_fields(ctx)

@@ -183,7 +183,12 @@ def test_code_report_equals_verify_code_and_reuses_the_certificate(
         TwoDDoc.parse(sealed["code"]), trust=trust, at=AUDIT_TIME, input_name="codes/avis-0000.txt"
     )
     assert report.documents[0].report == expected
-    assert report.cache == {"certificate_hits": 5, "certificate_misses": 1}
+    assert report.cache == {
+        "certificate_hits": 5,
+        "certificate_misses": 1,
+        "validation_hits": 0,
+        "validation_misses": 0,
+    }
 
 
 def test_parallel_audit_gives_the_same_report_as_serial(
